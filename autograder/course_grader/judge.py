@@ -1,0 +1,113 @@
+"""The trusted verdict: compare what a learner's function returned with the reference answers.
+
+Runs in the grader's own process. It reads only plain tensors and numbers from the recorded
+results (`torch.load(weights_only=True)`), recomputes every expected answer itself from inputs
+it kept in memory, and never trusts a verdict computed inside the learner's kernel.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from course_reference import Case, Exercise
+from torchcourse.device import available_devices
+from torchcourse.feedback import describe, mismatch
+from torchcourse.grading import inputs_path, results_path
+
+MAX_RESULTS_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The hidden inputs for one exercise in one grading run, and the devices to run them on."""
+
+    exercise: Exercise
+    cases: list[Case]
+    devices: list[str]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    message: str
+
+
+def make_plan(exercise: Exercise, seed: int | None = None) -> Plan:
+    """Draw fresh hidden inputs for `exercise` (from a secret seed unless one is given)."""
+    generator = torch.Generator().manual_seed(secrets.randbits(62) if seed is None else seed)
+    devices = [device.type for device in available_devices()]
+    return Plan(exercise, exercise.make_cases(generator), devices)
+
+
+def write_inputs(plan: Plan, folder: Path) -> None:
+    """Save the plan's inputs where the recorder in the learner's kernel will read them."""
+    torch.save({"cases": [list(case) for case in plan.cases], "devices": plan.devices},
+               inputs_path(folder, plan.exercise.name))
+
+
+def read_results(plan: Plan, folder: Path) -> list[dict[str, Any]] | None:
+    """The recorded results for the plan's exercise, or None when nothing usable was recorded."""
+    path = results_path(folder, plan.exercise.name)
+    if not path.is_file() or path.stat().st_size > MAX_RESULTS_BYTES:
+        return None
+    try:
+        results = torch.load(path, weights_only=True)
+    except Exception:  # a damaged or forged file is simply "nothing usable recorded"
+        return None
+    expected_count = len(plan.cases) * len(plan.devices)
+    if not isinstance(results, list) or len(results) != expected_count:
+        return None
+    if not all(isinstance(result, dict) for result in results):
+        return None
+    return results
+
+
+def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
+    """Pass only if every recorded result matches the reference on every case and device."""
+    name = plan.exercise.name
+    if results is None:
+        return Verdict(False, f"No results were recorded for `{name}`: the test cell did not "
+                              "finish (see the error above), or the function is missing.")
+    runs = [(device, case) for device in plan.devices for case in plan.cases]
+    for (device, case), result in zip(runs, results):
+        problem = _problem(plan.exercise, case, device, result)
+        if problem:
+            inputs = ", ".join(describe(arg) for arg in case)
+            return Verdict(False, f"`{name}` failed a hidden test on {device}, called with "
+                                  f"({inputs}): {problem}")
+    return Verdict(True, f"✓ `{name}` matched the reference on all {len(results)} hidden tests "
+                         f"({', '.join(plan.devices)}).")
+
+
+def _problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]) -> str | None:
+    """What is wrong with one recorded result, or None if it is right."""
+    if result.get("device") != device:
+        return "the recorded results are out of order or incomplete."
+    error = result.get("error")
+    if error is not None:
+        if str(error).startswith("NotImplementedError"):
+            return "it is not written yet: replace `raise NotImplementedError()` with your code."
+        return f"it raised {str(error)[:300]}"
+    expected = exercise.reference(*case)
+    got = result.get("value")
+    if got is None:
+        got_text = str(result.get("description") or "nothing usable")[:200]
+        return f"expected {describe(expected)}, got {got_text}."
+    if isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor):
+        got_device = result.get("value_device")
+        if got_device != device:
+            return (f"the inputs were on {device} but the result is on {got_device}: create "
+                    "new tensors on the inputs' device (e.g. `device=x.device`).")
+    problem = mismatch(expected, got, rtol=exercise.rtol, atol=exercise.atol)
+    if problem:
+        return problem + "."
+    changed = result.get("changed_inputs") or []
+    if changed:
+        positions = ", ".join(f"#{int(position) + 1}" for position in changed)
+        return (f"it changed its input {positions} in place. Work on a copy (`.clone()`) or use "
+                "out-of-place operations so the caller's tensor stays as it was.")
+    return None

@@ -1,0 +1,94 @@
+"""Two nbgrader preprocessors that put the trusted verdict into autograding.
+
+`WriteHiddenInputs` runs before nbgrader's `Execute`: it draws fresh hidden inputs for every graded
+test cell and saves them where the notebook's `record_for_grading` call will find them.
+`JudgeRecordedResults` runs after `Execute` and before `SaveAutoGrades`: it replaces each graded
+test cell's outputs with the grader's own verdict, so the score nbgrader saves, and the feedback
+the learner reads, come from the comparison made here rather than from the learner's kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from course_reference import EXERCISES
+from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from traitlets import Bool
+from torchcourse.grading import GRADING_DIR_VARIABLE
+
+from .judge import Plan, Verdict, judge, make_plan, read_results, write_inputs
+
+PLANS_KEY = "course_grader_plans"
+EXCHANGE_FOLDER = ".grading"
+
+
+def graded_test_cells(notebook: NotebookNode) -> list[NotebookNode]:
+    """The cells whose score counts: graded and not an answer cell."""
+    return [cell for cell in notebook.cells
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+            and not cell.metadata.nbgrader.get("solution")]
+
+
+def exchange_folder(resources: dict[str, Any]) -> Path:
+    """The folder, beside the notebook being graded, shared with the learner's kernel."""
+    return Path(resources["metadata"]["path"]) / EXCHANGE_FOLDER
+
+
+class WriteHiddenInputs(Preprocessor):
+    """Draw fresh hidden inputs for each graded exercise and hand them to the kernel."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, notebook: NotebookNode, resources: dict[str, Any]):
+        folder = exchange_folder(resources)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        plans: dict[str, Plan] = {}
+        for cell in graded_test_cells(notebook):
+            name = cell.metadata.nbgrader.grade_id
+            if name in EXERCISES:
+                plans[name] = make_plan(EXERCISES[name])
+                write_inputs(plans[name], folder)
+        resources[PLANS_KEY] = plans
+        os.environ[GRADING_DIR_VARIABLE] = str(folder)
+        return notebook, resources
+
+
+class JudgeRecordedResults(Preprocessor):
+    """Replace each graded test cell's outputs with the trusted verdict on its recorded results."""
+
+    enabled = Bool(True)
+
+    def preprocess(self, notebook: NotebookNode, resources: dict[str, Any]):
+        folder = exchange_folder(resources)
+        plans: dict[str, Plan] = resources.get(PLANS_KEY, {})
+        try:
+            for cell in graded_test_cells(notebook):
+                name = cell.metadata.nbgrader.grade_id
+                if name in plans:
+                    verdict = judge(plans[name], read_results(plans[name], folder))
+                else:
+                    verdict = Verdict(False, f"The grader has no reference for `{name}`; "
+                                             "ask your instructor.")
+                cell.outputs = _verdict_outputs(verdict, cell.get("outputs", []))
+        finally:
+            os.environ.pop(GRADING_DIR_VARIABLE, None)
+            shutil.rmtree(folder, ignore_errors=True)
+        return notebook, resources
+
+
+def _verdict_outputs(verdict: Verdict, kernel_outputs: list[NotebookNode]) -> list[NotebookNode]:
+    """The cell's new outputs: the verdict, and on failure the first error the kernel showed."""
+    if verdict.passed:
+        return [new_output("stream", name="stdout", text=verdict.message + "\n")]
+    lines = [verdict.message]
+    kernel_error = next((output for output in kernel_outputs if output.output_type == "error"), None)
+    if kernel_error is not None:
+        lines.append(f"While running this cell your notebook raised "
+                     f"{kernel_error.ename}: {str(kernel_error.evalue)[:500]}")
+    return [new_output("error", ename="HiddenTestFailed", evalue=verdict.message, traceback=lines)]

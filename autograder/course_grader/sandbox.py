@@ -1,0 +1,75 @@
+"""The grading kernel's sandbox: a learner's notebook runs where it cannot see the grader.
+
+nbgrader starts the kernel named `course-grader`, whose command is this file run as a script.
+It starts ipykernel under bubblewrap (`bwrap`) with the whole file system read-only, the course
+repository hidden except the virtual environment, the student helper package and the data,
+a private /tmp, no network and its own process tree. The notebook's own folder is the only
+place it can write; the grader's hidden inputs and the learner's recorded results pass through it.
+Without bwrap (e.g. on macOS) the kernel runs unsandboxed and a warning says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+KERNEL_NAME = "course-grader"
+EXTRA_HIDDEN_VARIABLE = "COURSE_GRADER_HIDE"
+REPO = Path(__file__).resolve().parents[2]
+VISIBLE_IN_REPO = [".venv", "course", "data"]
+
+
+def install_kernelspec(jupyter_dir: Path) -> None:
+    """Write the `course-grader` kernelspec under `jupyter_dir` and put it on JUPYTER_PATH."""
+    spec_dir = jupyter_dir / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [os.path.abspath(sys.executable), str(Path(__file__).resolve()), "{connection_file}"],
+        "display_name": "Python 3 (course grader sandbox)",
+        "language": "python",
+        # The kernel is in its own pid namespace, so a timeout's interrupt goes by message and
+        # ipykernel signals itself.
+        "interrupt_mode": "message",
+        "metadata": {"debugger": False},
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+    if str(jupyter_dir) not in paths:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir), *filter(None, paths)])
+
+
+def sandbox_command(kernel: list[str], work: Path, runtime: Path, hidden: list[Path]) -> list[str]:
+    """The bwrap command that runs `kernel` with only `work` and `runtime` writable."""
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for folder in hidden:
+        command += ["--tmpfs", str(folder)]
+    for name in VISIBLE_IN_REPO:
+        if (REPO / name).exists():
+            command += ["--ro-bind", str(REPO / name), str(REPO / name)]
+    command += ["--bind", str(work), str(work), "--bind", str(runtime), str(runtime),
+                "--chdir", str(work), "--unshare-net", "--unshare-pid", "--die-with-parent",
+                "--setenv", "IPYTHONDIR", "/tmp/ipython", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
+                "--setenv", "HOME", "/tmp",
+                # ipykernel quits when its parent pid changes, which a new pid namespace does:
+                # bwrap's --die-with-parent ends the kernel with nbgrader instead.
+                "--unsetenv", "JPY_PARENT_PID", *kernel]
+    return command
+
+
+def main(connection_file: str) -> None:
+    kernel = [os.path.abspath(sys.executable), "-m", "ipykernel_launcher", "-f", connection_file]
+    if shutil.which("bwrap") is None:
+        print("WARNING: bubblewrap (bwrap) is not installed: the grading kernel is NOT sandboxed "
+              "and a submission could read the grader's files.", file=sys.stderr)
+        os.execv(sys.executable, kernel)
+    extra = [Path(p) for p in os.environ.get(EXTRA_HIDDEN_VARIABLE, "").split(os.pathsep) if p]
+    runtime = Path(connection_file).resolve().parent
+    command = sandbox_command(kernel, Path.cwd().resolve(), runtime, [REPO, *extra])
+    os.execvp("bwrap", command)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,53 @@
+"""nbgrader configuration for the course. Commands run from this folder (the Makefile does).
+
+Layout: instructor notebooks in solutions/, the release in course/, and nbgrader's working state
+(submissions, autograded notebooks, feedback, gradebook) here in autograder/, kept out of git.
+Autograding draws hidden inputs and judges the recorded results in this process (see
+course_grader.preprocessors); the learner's kernel runs sandboxed (course_grader.sandbox).
+"""
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE / "reference")]
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+from course_grader.preprocessors import JudgeRecordedResults, WriteHiddenInputs  # noqa: E402
+from course_grader.sandbox import KERNEL_NAME, install_kernelspec  # noqa: E402
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "pytorch-course"
+c.CourseDirectory.root = str(HERE.parent)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "course"
+c.CourseDirectory.submitted_directory = "autograder/submitted"
+c.CourseDirectory.autograded_directory = "autograder/autograded"
+c.CourseDirectory.feedback_directory = "autograder/feedback"
+c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".grading"]
+
+c.Autograde.autograde_preprocessors = [
+    WriteHiddenInputs, Execute, JudgeRecordedResults, IgnorePattern, ClearMetadataPreprocessor,
+    LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+
+# The sandboxed kernel has no network, so it talks to nbgrader over local sockets in a private
+# runtime folder rather than over TCP.
+install_kernelspec(HERE / ".jupyter")
+runtime = tempfile.mkdtemp(prefix="course-grader-")
+atexit.register(shutil.rmtree, runtime, True)
+os.environ["JUPYTER_RUNTIME_DIR"] = runtime
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(runtime, "kernel")
+c.Execute.kernel_name = KERNEL_NAME
+c.Execute.timeout = 60

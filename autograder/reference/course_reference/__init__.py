@@ -1,0 +1,20 @@
+"""The hidden reference package: a correct answer and hidden test inputs for every graded exercise.
+
+It is imported only by the trusted grading process (see `course_grader`), never by a learner's
+kernel: grading compares what the learner's code returned with these answers outside the kernel.
+"""
+
+from __future__ import annotations
+
+from . import part01_tensors
+from .exercise import Case, Exercise
+
+PARTS: dict[str, list[Exercise]] = {
+    "01-tensors": part01_tensors.EXERCISES,
+}
+
+EXERCISES: dict[str, Exercise] = {
+    exercise.name: exercise for exercises in PARTS.values() for exercise in exercises
+}
+
+__all__ = ["Case", "Exercise", "EXERCISES", "PARTS"]

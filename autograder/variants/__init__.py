@@ -1,0 +1,10 @@
+"""Answers used to prove the graded tests honest, and to build the demo's sample submissions.
+
+For every graded exercise: a correct answer written differently from the solution (the tests must
+accept it) and realistic learner mistakes (the tests must reject each). Each answer is the full
+source of the exercise's answer cell.
+"""
+
+from . import part01_tensors
+
+PARTS = {"01-tensors": part01_tensors}

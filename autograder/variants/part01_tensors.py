@@ -1,0 +1,217 @@
+"""Alternative correct answers, common mistakes and cheating attempts for Part 1 (Tensors)."""
+
+ALTERNATIVES = {
+    "sigmoid": '''def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    # 1 / (1 + e^-x) rewritten with tanh: the same function
+    return 0.5 * (torch.tanh(x / 2) + 1)
+''',
+    "relu": '''def relu(x: torch.Tensor) -> torch.Tensor:
+    return torch.where(x < 0, torch.zeros_like(x), x)
+''',
+    "flatten_batch": '''def flatten_batch(images: torch.Tensor) -> torch.Tensor:
+    return images.reshape(len(images), -1)
+''',
+    "channels_last": '''def channels_last(images: torch.Tensor) -> torch.Tensor:
+    return images.transpose(1, 2).transpose(2, 3)
+''',
+    "standardize": '''def standardize(x: torch.Tensor) -> torch.Tensor:
+    centred = x - x.mean(dim=0, keepdim=True)
+    return centred / centred.pow(2).mean(dim=0, keepdim=True).sqrt()
+''',
+    "pairwise_distances": '''def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return (a.unsqueeze(1) - b.unsqueeze(0)).norm(dim=2)
+''',
+    "accuracy": '''def accuracy(scores: torch.Tensor, labels: torch.Tensor) -> float:
+    predicted = scores.max(dim=1).indices
+    return (predicted == labels).sum().item() / len(labels)
+''',
+    "one_hot": '''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    return torch.eye(num_classes, device=labels.device)[labels]
+''',
+    "neuron_sum": '''def neuron_sum(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    total = (features * weights.view(1, -1)).sum(dim=-1) + bias
+    return 1 / (1 + torch.exp(-total))
+''',
+    "neuron_matmul": '''def neuron_matmul(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    return torch.sigmoid(torch.mm(features, weights) + bias)
+''',
+    "two_layer_forward": '''def two_layer_forward(x, w1, b1, w2, b2):
+    hidden = torch.sigmoid(torch.addmm(b1, x, w1))
+    return torch.sigmoid(torch.addmm(b2, hidden, w2))
+''',
+}
+
+MISTAKES = {
+    "sigmoid": ['''def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    # forgot the minus sign in the exponent
+    return 1 / (1 + torch.exp(x))
+'''],
+    "relu": ['''def relu(x: torch.Tensor) -> torch.Tensor:
+    # zeroes the negatives of the caller's tensor in place
+    x[x < 0] = 0
+    return x
+'''],
+    "flatten_batch": ['''def flatten_batch(images: torch.Tensor) -> torch.Tensor:
+    # flattens the batch dimension too
+    return images.flatten()
+''', '''def flatten_batch(images: torch.Tensor) -> torch.Tensor:
+    # hard-codes MNIST's image size
+    return images.view(-1, 784)
+'''],
+    "channels_last": ['''def channels_last(images: torch.Tensor) -> torch.Tensor:
+    # right shape, scrambled pixels: view does not move data
+    n, c, h, w = images.shape
+    return images.view(n, h, w, c)
+'''],
+    "standardize": ['''def standardize(x: torch.Tensor) -> torch.Tensor:
+    # statistics over the wrong dimension (rows instead of columns)
+    return (x - x.mean(dim=1, keepdim=True)) / x.std(dim=1, correction=0, keepdim=True)
+''', '''def standardize(x: torch.Tensor) -> torch.Tensor:
+    # the sample standard deviation, not the population one asked for
+    return (x - x.mean(dim=0)) / x.std(dim=0)
+'''],
+    "pairwise_distances": ['''def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    # squared distances: forgot the square root
+    return ((a[:, None, :] - b[None, :, :]) ** 2).sum(dim=-1)
+'''],
+    "accuracy": ['''def accuracy(scores: torch.Tensor, labels: torch.Tensor) -> float:
+    # argmax over the batch instead of over the classes
+    return (scores.argmax(dim=0)[: len(labels)] == labels).float().mean().item()
+''', '''def accuracy(scores: torch.Tensor, labels: torch.Tensor) -> float:
+    # returns a one-element tensor, not a Python float
+    return (scores.argmax(dim=1) == labels).float().mean()
+'''],
+    "one_hot": ['''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    # integer dtype: F.one_hot returns int64
+    return torch.nn.functional.one_hot(labels, num_classes)
+''', '''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    # counts classes from the labels, ignoring num_classes
+    return torch.eye(int(labels.max()) + 1, device=labels.device)[labels]
+''', '''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    # builds the result on the CPU whatever device the labels are on
+    out = torch.zeros(len(labels), num_classes)
+    out[torch.arange(len(labels)), labels.cpu()] = 1
+    return out
+'''],
+    "neuron_sum": ['''def neuron_sum(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    # sums over everything: one number for the whole batch
+    return torch.sigmoid((features * weights).sum() + bias)
+'''],
+    "neuron_matmul": ['''def neuron_matmul(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    # forgot the bias
+    return torch.sigmoid(features @ weights)
+'''],
+    "two_layer_forward": ['''def two_layer_forward(x, w1, b1, w2, b2):
+    # no activation on the hidden layer
+    return torch.sigmoid((x @ w1 + b1) @ w2 + b2)
+'''],
+}
+
+# Attempts to score without solving the exercise. Each must score 0. The first also patches the
+# kernel so that every check inside it would pass and every error would vanish.
+CHEATS = {
+    "sigmoid": '''import torch, torchcourse.feedback, torchcourse.checks
+torch.allclose = lambda *args, **kwargs: True
+torch.equal = lambda *args, **kwargs: True
+torchcourse.feedback.mismatch = lambda *args, **kwargs: None
+torchcourse.checks.mismatch = lambda *args, **kwargs: None
+get_ipython().set_custom_exc((Exception,), lambda *args, **kwargs: None)
+
+def sigmoid(x):
+    import course_reference  # the hidden reference, by name
+    return course_reference.part01_tensors.sigmoid(x)
+''',
+    "relu": '''def relu(x):
+    import sys
+    for module in list(sys.modules.values()):  # anything already imported that can answer
+        answer = getattr(module, "EXERCISES", None)
+        if isinstance(answer, dict) and "relu" in answer:
+            return answer["relu"].reference(x)
+    return x
+''',
+    "flatten_batch": '''def flatten_batch(images):
+    import importlib.util, os, sys, pathlib
+    places = list(sys.path) + os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    places += [str(p) for p in pathlib.Path.cwd().parents]
+    for place in places:
+        for found in pathlib.Path(place or ".").glob("**/course_reference/__init__.py"):
+            spec = importlib.util.spec_from_file_location("course_reference", found)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules["course_reference"] = module
+            spec.loader.exec_module(module)
+            return module.EXERCISES["flatten_batch"].reference(images)
+    return images
+''',
+    "channels_last": '''def channels_last(images):
+    import pathlib, torchcourse
+    starts = [pathlib.Path.cwd(), pathlib.Path(torchcourse.__file__).resolve()]
+    for start in starts:
+        for folder in start.parents:
+            path = folder / "autograder" / "reference" / "course_reference" / "part01_tensors.py"
+            if path.is_file():
+                source = path.read_text().replace("from .exercise import Case, Exercise", "Exercise = Case = None")
+                space = {}
+                exec(source.split("# --- hidden test inputs")[0], space)
+                return space["channels_last"](images)
+            answers = folder / "solutions" / "01-tensors" / "01-tensors.ipynb"
+            if answers.is_file():
+                return images.permute(0, 2, 3, 1) if "permute" in answers.read_text() else images
+    return images
+''',
+    "standardize": '''class AlwaysEqual(torch.Tensor):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+
+def standardize(x):
+    return torch.zeros_like(x).as_subclass(AlwaysEqual)
+''',
+    "pairwise_distances": '''torch.isclose = lambda a, b, **kwargs: torch.ones_like(a, dtype=torch.bool)
+
+def pairwise_distances(a, b):
+    return torch.zeros(len(a), len(b), device=a.device)
+''',
+    "accuracy": '''def accuracy(scores, labels):
+    raise RuntimeError("swallowed by the custom exception handler")
+''',
+    "one_hot": '''def one_hot(labels, num_classes):
+    import pathlib, shutil
+    for folder in pathlib.Path.cwd().parents:  # try to spoil the gradebook and other submissions
+        for target in (folder / "gradebook.db", folder / "submitted"):
+            try:
+                if target.is_dir():
+                    shutil.rmtree(target)
+                else:
+                    target.write_text("spoiled")
+            except OSError:
+                pass
+    return torch.zeros(len(labels), num_classes, device=labels.device)
+''',
+    "neuron_sum": '''def neuron_sum(features, weights, bias):
+    import os, pathlib
+    folder = pathlib.Path(os.environ.get("TORCHCOURSE_GRADING_DIR", "."))
+    plan_file = folder / "neuron_sum.inputs.pt"
+    if plan_file.is_file():  # zero the hidden features so that sigmoid(bias) looks right
+        plan = torch.load(plan_file, weights_only=True)
+        for case in plan["cases"]:
+            case[0].zero_()
+        torch.save(plan, plan_file)
+    return torch.sigmoid(bias).expand(len(features)).clone()
+''',
+    "neuron_matmul": '''import torchcourse.grading
+_real_run_case = torchcourse.grading.run_case
+
+def _forged_run_case(function, case, device):
+    record = _real_run_case(function, case, device)
+    record["error"] = None
+    return record
+
+torchcourse.grading.run_case = _forged_run_case
+
+def neuron_matmul(features, weights, bias):
+    raise ValueError("the forged recorder hides this")
+''',
+    "two_layer_forward": '''def two_layer_forward(x, w1, b1, w2, b2):
+    while True:  # never returns: the cell times out
+        pass
+''',
+}

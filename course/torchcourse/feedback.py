@@ -1,0 +1,66 @@
+"""Comparing a learner's result with the expected one, in words a learner can act on.
+
+Shared by the visible checks in the notebooks and by the instructor's grader, so a learner sees
+the same kind of message while working as in their graded feedback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+def describe(value: Any) -> str:
+    """A short description of a value: its shape, dtype and device for tensors, else its type."""
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)}, dtype {value.dtype}, on {value.device.type}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    if isinstance(value, (bool, int, float)):
+        return f"the {type(value).__name__} {value!r}"
+    return f"an object of type {type(value).__name__}"
+
+
+def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6) -> str | None:
+    """Why `got` does not match `expected`, or None when it does.
+
+    Tensors must agree in type, shape, dtype and device, then in every value within
+    `atol + rtol * |expected|`. Numbers must agree within the same tolerance.
+    """
+    if isinstance(expected, torch.Tensor):
+        return _tensor_mismatch(expected, got, rtol, atol)
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            return (f"expected a Python number, got a one-element tensor ({describe(got)}): "
+                    "call `.item()` on it")
+        if not isinstance(got, (int, float)) or isinstance(got, bool):
+            return f"expected a Python number like {expected!r}, got {describe(got)}"
+        if abs(got - expected) > atol + rtol * abs(expected):
+            return f"expected {expected!r}, got {got!r}"
+        return None
+    raise TypeError(f"cannot compare with an expected {type(expected).__name__}")
+
+
+def _tensor_mismatch(expected: torch.Tensor, got: Any, rtol: float, atol: float) -> str | None:
+    if not isinstance(got, torch.Tensor):
+        return f"expected {describe(expected)}, got {describe(got)}"
+    for what in ("shape", "dtype"):
+        if getattr(got, what) != getattr(expected, what):
+            return f"expected {describe(expected)}, got {describe(got)}: the {what} differs"
+    if got.device.type != expected.device.type:
+        return (f"expected a result on {expected.device.type}, the inputs' device, got one on "
+                f"{got.device.type}: create new tensors on the inputs' device")
+    got, expected = got.detach().cpu(), expected.detach().cpu()
+    if expected.is_floating_point():
+        close = torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
+    else:
+        close = got == expected
+    if bool(close.all()):
+        return None
+    wrong = (~close).nonzero()[0].tolist()
+    index = tuple(wrong)
+    shown = "" if not index else f" at index {index}"
+    count = int((~close).sum())
+    return (f"{count} of {expected.numel()} values are wrong; the first{shown}: "
+            f"expected {expected[index].item():.6g}, got {got[index].item():.6g}")

@@ -1,0 +1,13 @@
+"""Fill data/ with the datasets the course uses (`make data`).
+
+Downloads them when the machine is online; offline, writes small real stand-ins so that every
+notebook's `download=True` loading code still works.
+"""
+
+from pathlib import Path
+
+from torchcourse.data import prepare_mnist
+
+if __name__ == "__main__":
+    root = prepare_mnist(Path(__file__).resolve().parent)
+    print(f"Datasets ready in {root}")
