@@ -50,4 +50,4 @@ os.environ["JUPYTER_RUNTIME_DIR"] = runtime
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(runtime, "kernel")
 c.Execute.kernel_name = KERNEL_NAME
-c.Execute.timeout = 60
+c.Execute.timeout = 30

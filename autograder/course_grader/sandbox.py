@@ -42,7 +42,12 @@ def install_kernelspec(jupyter_dir: Path) -> None:
 
 
 def sandbox_command(kernel: list[str], work: Path, runtime: Path, hidden: list[Path]) -> list[str]:
-    """The bwrap command that runs `kernel` with only `work` and `runtime` writable."""
+    """The bwrap command that runs `kernel` with only `work` and `runtime` writable.
+
+    Each `hidden` folder is replaced by an empty in-memory one (whatever is written there
+    vanishes with the kernel); inside the repository, the virtual environment, the helper
+    package and the data are mounted back read-only.
+    """
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for folder in hidden:
         command += ["--tmpfs", str(folder)]

@@ -87,11 +87,6 @@ MISTAKES = {
 ''', '''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
     # counts classes from the labels, ignoring num_classes
     return torch.eye(int(labels.max()) + 1, device=labels.device)[labels]
-''', '''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
-    # builds the result on the CPU whatever device the labels are on
-    out = torch.zeros(len(labels), num_classes)
-    out[torch.arange(len(labels)), labels.cpu()] = 1
-    return out
 '''],
     "neuron_sum": ['''def neuron_sum(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
     # sums over everything: one number for the whole batch
@@ -104,6 +99,16 @@ MISTAKES = {
     "two_layer_forward": ['''def two_layer_forward(x, w1, b1, w2, b2):
     # no activation on the hidden layer
     return torch.sigmoid((x @ w1 + b1) @ w2 + b2)
+'''],
+}
+
+# Mistakes that only show on a GPU: on a CPU-only machine they give the right answer.
+GPU_MISTAKES = {
+    "one_hot": ['''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    # builds the result on the CPU whatever device the labels are on
+    out = torch.zeros(len(labels), num_classes)
+    out[torch.arange(len(labels)), labels.cpu()] = 1
+    return out
 '''],
 }
 
@@ -133,13 +138,15 @@ def sigmoid(x):
     import importlib.util, os, sys, pathlib
     places = list(sys.path) + os.environ.get("PYTHONPATH", "").split(os.pathsep)
     places += [str(p) for p in pathlib.Path.cwd().parents]
-    for place in places:
-        for found in pathlib.Path(place or ".").glob("**/course_reference/__init__.py"):
-            spec = importlib.util.spec_from_file_location("course_reference", found)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["course_reference"] = module
-            spec.loader.exec_module(module)
-            return module.EXERCISES["flatten_batch"].reference(images)
+    for place in places:  # the package itself, or an autograder/reference folder holding it
+        for found in (pathlib.Path(place or ".") / sub / "course_reference" / "__init__.py"
+                      for sub in ("", "reference", "autograder/reference")):
+            if found.is_file():
+                spec = importlib.util.spec_from_file_location("course_reference", found)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules["course_reference"] = module
+                spec.loader.exec_module(module)
+                return module.EXERCISES["flatten_batch"].reference(images)
     return images
 ''',
     "channels_last": '''def channels_last(images):

@@ -113,6 +113,9 @@ def _check_once(name: str, function: Callable[..., Any], inputs: Inputs, expecte
     except NotImplementedError:
         raise CheckFailed(f"{name} is not written yet: replace `raise NotImplementedError()` "
                           "with your code.") from None
+    except Exception as error:
+        raise CheckFailed(f"{name}({shown}) raised {type(error).__name__}: {error}. "
+                          "The traceback above shows the line.") from error
     problem = mismatch(expected, got, rtol=tolerance, atol=tolerance)
     if problem:
         raise CheckFailed(f"{name}({shown}): {problem}.")

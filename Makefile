@@ -1,0 +1,54 @@
+# PyTorch course: every command works from a fresh clone (it sets up .venv first when needed).
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+READY := $(VENV)/.ready
+GRADER := cd autograder && ../$(PYTHON) -m course_grader
+SUBMISSIONS ?= autograder/samples
+
+.PHONY: setup demo test release autograde feedback grades samples lab data benchmark clean
+
+setup: $(READY)
+
+$(READY): requirements.txt course/pyproject.toml
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	$(PYTHON) -m pip install --quiet --no-deps -e course
+	$(PYTHON) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (PyTorch course)"
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; } \
+	  || echo "WARNING: install bubblewrap (bwrap) so that grading kernels run sandboxed"
+	touch $@
+
+demo: $(READY)   ## regenerate course/, grade the sample submissions, write feedback and grades
+	$(GRADER) demo
+
+test: $(READY)   ## the whole test suite (what CI runs)
+	$(PYTHON) -m pytest -q tests
+
+release: $(READY)   ## course/ from solutions/
+	$(GRADER) release
+
+autograde: $(READY)   ## grade SUBMISSIONS=DIR laid out <student>/<part>/<notebook>.ipynb
+	$(GRADER) autograde $(abspath $(SUBMISSIONS))
+
+feedback: $(READY)
+	$(GRADER) feedback
+
+grades: $(READY)
+	$(GRADER) grades
+
+samples: $(READY)   ## rebuild autograder/samples/ from the release and autograder/variants/
+	$(GRADER) samples
+
+lab: $(READY)   ## JupyterLab on the course
+	$(VENV)/bin/jupyter lab course
+
+data: $(READY)   ## download datasets into data/ (offline: small real stand-ins)
+	$(PYTHON) data/fetch.py
+
+benchmark: $(READY)   ## timings that are measured, not asserted
+	$(PYTHON) benchmarks/grading_speed.py
+
+clean:
+	rm -rf autograder/submitted autograder/autograded autograder/feedback autograder/gradebook.db \
+	  autograder/grades.csv autograder/.jupyter

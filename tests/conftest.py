@@ -1,0 +1,39 @@
+"""Shared fixtures: import paths for the grader, notebooks of each part, and the devices to test."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "autograder"), str(REPO / "autograder" / "reference")]
+
+DEVICES = [
+    pytest.param("cpu"),
+    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(),
+                                                  reason="no CUDA device on this machine")),
+]
+
+
+def part_notebook(folder: str, part: str) -> Path:
+    """The one notebook of `part` in `folder` (solutions or course)."""
+    (notebook,) = sorted((REPO / folder / part).glob("*.ipynb"))
+    return notebook
+
+
+def answer_sources(notebook: Path) -> dict[str, str]:
+    """The source of every answer cell, by exercise name."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    return {cell.metadata.nbgrader.grade_id.removesuffix("-code"): cell.source for cell in cells
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution")}
+
+
+def define(source: str, name: str):
+    """Run an answer cell's source as the notebook would, and return the function it defines."""
+    namespace = {"torch": torch, "np": __import__("numpy")}
+    exec(compile(source, f"<answer {name}>", "exec"), namespace)
+    return namespace[name]

@@ -1,0 +1,42 @@
+"""The messages a learner reads: what was expected and what was got."""
+
+import pytest
+import torch
+from torchcourse.feedback import describe, mismatch
+
+
+def test_matching_tensors_and_numbers_have_no_mismatch():
+    x = torch.randn(3, 4)
+    assert mismatch(x, x.clone()) is None
+    assert mismatch(0.25, 0.25) is None
+
+
+@pytest.mark.parametrize("got, words", [
+    (torch.zeros(4, 3), ["shape (3, 4)", "shape (4, 3)", "shape differs"]),
+    (torch.zeros(3, 4, dtype=torch.int64), ["torch.float32", "torch.int64", "dtype differs"]),
+    ([1.0, 2.0], ["a list of 2 items"]),
+])
+def test_a_wrong_kind_of_result_is_described(got, words):
+    message = mismatch(torch.zeros(3, 4), got)
+    for word in words:
+        assert word in message, message
+
+
+def test_wrong_values_name_the_first_bad_index_and_both_values():
+    expected = torch.zeros(2, 3)
+    got = expected.clone()
+    got[1, 2] = 0.5
+    assert mismatch(expected, got) == ("1 of 6 values are wrong; the first at index (1, 2): "
+                                       "expected 0, got 0.5")
+
+
+def test_nan_is_never_close():
+    assert "got nan" in mismatch(torch.ones(2), torch.tensor([1.0, float("nan")]))
+
+
+def test_a_one_element_tensor_for_a_number_suggests_item():
+    assert ".item()" in mismatch(0.5, torch.tensor(0.5))
+
+
+def test_describe_mentions_shape_dtype_and_device():
+    assert describe(torch.ones(2, 5)) == "a tensor of shape (2, 5), dtype torch.float32, on cpu"

@@ -1,0 +1,45 @@
+"""The student helper package: device choice, seeding, plotting and offline data."""
+
+import matplotlib
+import pytest
+import torch
+from conftest import DEVICES
+from torchcourse import imshow, pick_device, seed_everything, view_classify
+from torchcourse.data import prepare_mnist
+
+matplotlib.use("Agg")
+
+
+def test_pick_device_is_a_usable_device():
+    device = pick_device()
+    assert torch.ones(1, device=device).device.type == device.type
+
+
+def test_seed_everything_repeats_random_numbers():
+    seed_everything(5)
+    first = torch.rand(3)
+    seed_everything(5)
+    assert torch.equal(first, torch.rand(3))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_plots_draw_tensors_from_any_device(device):
+    image = torch.rand(1, 28, 28, device=device)
+    axes = imshow(image, title="a digit")
+    assert axes.get_title() == "a digit"
+    figure = view_classify(image, torch.softmax(torch.randn(10, device=device), 0))
+    assert len(figure.axes) == 2
+    colour = imshow(torch.rand(3, 8, 8, device=device), mean=[0.5] * 3, std=[0.2] * 3)
+    assert colour.images[0].get_array().shape == (8, 8, 3)
+
+
+def test_mnist_loads_offline_through_the_real_torchvision_code(tmp_path):
+    from torchvision import datasets, transforms
+
+    root = prepare_mnist(tmp_path, allow_download=False)
+    train = datasets.MNIST(root, train=True, download=True, transform=transforms.ToTensor())
+    test = datasets.MNIST(root, train=False, download=True)
+    image, label = train[0]
+    assert image.shape == (1, 28, 28) and 0 <= label <= 9
+    assert len(train) == 1500 and len(test) == 297
+    assert 0.05 < image.mean() < 0.5, "digits should be light strokes on a dark background"

@@ -1,0 +1,129 @@
+"""The whole pipeline through nbgrader: release, autograde, feedback, gradebook, demo scores.
+
+Slow (each graded notebook starts a sandboxed kernel), so the demo runs once for the module.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import REPO, part_notebook
+from course_grader import cli
+from course_grader.samples import write_samples
+
+PARTS = cli.parts()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts and ".egg-info" not in str(path)}
+
+
+def cell_scores(student: str, part: str) -> dict[str, tuple[float, float]]:
+    """(score, max score) of each graded cell of one student's part, from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    notebook = part_notebook("course", part).stem
+    with Gradebook(f"sqlite:///{cli.AUTOGRADER / 'gradebook.db'}", "pytorch-course") as gradebook:
+        graded = gradebook.find_submission_notebook(notebook, part, student)
+        return {grade.name: (grade.score, grade.max_score) for grade in graded.grades}
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """Run `make demo`'s job once; keep what course/ and the samples were before and after."""
+    course_before, samples_before = snapshot(REPO / "course"), snapshot(cli.SAMPLES)
+    exit_code = cli.demo()
+    return {"exit code": exit_code, "course before": course_before,
+            "samples before": samples_before, "samples after": snapshot(cli.SAMPLES)}
+
+
+def test_demo_gives_every_sample_its_expected_score(demo):
+    expected = json.loads(cli.EXPECTED_SCORES.read_text())
+    got = cli.scores()
+    assert {s: {p: got[s][p] for p in parts} for s, parts in expected.items()} == expected
+    assert demo["exit code"] == 0
+
+
+def test_course_is_exactly_what_release_generates(demo):
+    assert snapshot(REPO / "course") == demo["course before"], "run `make release` and commit course/"
+
+
+def test_samples_are_in_sync_with_the_release(demo):
+    write_samples()
+    assert snapshot(cli.SAMPLES) == demo["samples before"], "run `make samples` and commit them"
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_release_holds_no_outputs_solutions_or_hidden_tests(part):
+    solution_lines = set()
+    for cell in nbformat.read(part_notebook("solutions", part), as_version=4).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            inside = (inside or "### BEGIN SOLUTION" in line) and "### END SOLUTION" not in line
+            if inside and line.strip() and "BEGIN SOLUTION" not in line:
+                solution_lines.add(line.strip())
+    released = nbformat.read(part_notebook("course", part), as_version=4)
+    for cell in released.cells:
+        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+        for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "record_for_grading"):
+            assert marker not in cell.source
+        leaked = [line for line in cell.source.splitlines() if line.strip() in solution_lines
+                  and len(line.strip()) > 12]
+        assert not leaked, f"solution lines in the release: {leaked}"
+    assert [path.name for path in (REPO / "course" / part).iterdir()] == [f"{part}.ipynb"]
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_solution_notebooks_are_committed_without_outputs(part):
+    for cell in nbformat.read(part_notebook("solutions", part), as_version=4).cells:
+        assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_untouched_release_scores_zero_on_every_graded_cell(demo, part):
+    scores = cell_scores("ben", part)
+    assert scores and all(score == 0 and most > 0 for score, most in scores.values()), scores
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_hostile_submission_scores_zero_and_harms_nobody(demo, part):
+    scores = cell_scores("mallory", part)
+    assert scores and all(score == 0 for score, _ in scores.values()), scores
+    assert demo["samples after"] == demo["samples before"], "a submission changed the samples"
+    assert cell_scores("ada", part) and all(s == m for s, m in cell_scores("ada", part).values())
+    feedback = (cli.AUTOGRADER / "feedback" / "mallory" / part / f"{part}.html").read_text()
+    assert "No results were recorded for `two_layer_forward`" in feedback  # the endless loop
+    assert "KeyboardInterrupt" in feedback
+
+
+def test_damaged_notebook_gets_a_grade_feedback_and_is_kept():
+    part = PARTS[0]
+    assert cli.scores()["dan"][part] == 0
+    kept = cli.SUBMITTED / "dan" / part / f"{part}.ipynb.unreadable"
+    assert kept.read_text() == (cli.SAMPLES / "dan" / part / f"{part}.ipynb").read_text()
+    feedback = (cli.AUTOGRADER / "feedback" / "dan" / part / f"{part}.html").read_text()
+    assert "Your submitted notebook could not be read" in feedback
+
+
+def test_gradebook_csv_lists_every_sample(demo):
+    rows = cli.GRADES_CSV.read_text().splitlines()
+    for student in json.loads(cli.EXPECTED_SCORES.read_text()):
+        assert any(f",{student}," in row for row in rows), student
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_solution_scores_full_marks_on_every_fresh_draw(demo, part, tmp_path):
+    runs = [f"solution-run-{n}" for n in range(1, 4)]
+    for student in runs:
+        folder = tmp_path / student / part
+        folder.mkdir(parents=True)
+        shutil.copy(part_notebook("solutions", part), folder / f"{part}.ipynb")
+    assert cli.autograde(tmp_path) == []
+    for student in runs:
+        scores = cell_scores(student, part)
+        assert scores and all(score == most for score, most in scores.values()), (student, scores)

@@ -1,0 +1,53 @@
+"""The grading kernel's sandbox hides the grader and lets the notebook write only its own folder."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from course_grader.sandbox import REPO, sandbox_command
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+
+PROBE = r"""
+import pathlib, socket, sys
+repo = pathlib.Path(sys.argv[1])
+found = {}
+try:
+    import course_reference
+    found["import"] = True
+except ImportError:
+    found["import"] = False
+found["reference file"] = (repo / "autograder/reference/course_reference/part01_tensors.py").exists()
+found["solutions"] = (repo / "solutions").exists() and any((repo / "solutions").iterdir())
+found["gradebook"] = (repo / "autograder/gradebook.db").exists()
+found["helper package"] = (repo / "course/torchcourse/__init__.py").exists()
+for name in ("course/written-by-kernel", "written-by-kernel"):
+    try:
+        (repo / name).write_text("x")  # the helper package is read-only; the rest is a decoy
+    except OSError:
+        pass
+(pathlib.Path.cwd() / "own-folder.txt").write_text("ok")
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    found["network"] = True
+except OSError:
+    found["network"] = False
+print(found)
+"""
+
+
+def test_sandboxed_code_cannot_see_or_change_the_grader(tmp_path):
+    work, runtime = tmp_path / "work", tmp_path / "runtime"
+    work.mkdir(), runtime.mkdir()
+    command = sandbox_command([os.path.abspath(sys.executable), "-c", PROBE, str(REPO)],
+                              work, runtime, [REPO])
+    result = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert eval(result.stdout) == {"import": False, "reference file": False, "solutions": False,
+                                   "gradebook": False, "helper package": True,
+                                   "network": False}
+    assert (work / "own-folder.txt").read_text() == "ok"
+    assert not (REPO / "written-by-kernel").exists()
+    assert not (REPO / "course" / "written-by-kernel").exists()
