@@ -127,3 +127,11 @@ def test_solution_scores_full_marks_on_every_fresh_draw(demo, part, tmp_path):
     for student in runs:
         scores = cell_scores(student, part)
         assert scores and all(score == most for score, most in scores.values()), (student, scores)
+
+
+def test_bad_submission_folders_are_reported_not_fatal(demo, tmp_path):
+    (tmp_path / "not a student id!" / PARTS[0]).mkdir(parents=True)
+    (tmp_path / "erin" / "99-no-such-part").mkdir(parents=True)
+    problems = cli.autograde(tmp_path)
+    assert any("'not a student id!': not a usable student id" in p for p in problems), problems
+    assert any("erin: unknown part folder '99-no-such-part'" in p for p in problems), problems

@@ -42,7 +42,7 @@ def test_sandboxed_code_cannot_see_or_change_the_grader(tmp_path):
     work, runtime = tmp_path / "work", tmp_path / "runtime"
     work.mkdir(), runtime.mkdir()
     command = sandbox_command([os.path.abspath(sys.executable), "-c", PROBE, str(REPO)],
-                              work, runtime, [REPO])
+                              work, [REPO], writable=[runtime])
     result = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert eval(result.stdout) == {"import": False, "reference file": False, "solutions": False,
@@ -51,3 +51,11 @@ def test_sandboxed_code_cannot_see_or_change_the_grader(tmp_path):
     assert (work / "own-folder.txt").read_text() == "ok"
     assert not (REPO / "written-by-kernel").exists()
     assert not (REPO / "course" / "written-by-kernel").exists()
+
+
+def test_a_mount_that_would_expose_a_hidden_folder_is_refused(tmp_path):
+    """A connection file in /tmp must not bring back a repository that lives under /tmp."""
+    repo_in_tmp = tmp_path / "course-repo"
+    with pytest.raises(ValueError, match="would expose"):
+        sandbox_command(["true"], repo_in_tmp / "autograded" / "s" / "p", [repo_in_tmp],
+                        writable=[tmp_path])

@@ -41,12 +41,15 @@ def install_kernelspec(jupyter_dir: Path) -> None:
         os.environ["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir), *filter(None, paths)])
 
 
-def sandbox_command(kernel: list[str], work: Path, runtime: Path, hidden: list[Path]) -> list[str]:
-    """The bwrap command that runs `kernel` with only `work` and `runtime` writable.
+def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
+                    writable: list[Path] = (), readable: list[Path] = ()) -> list[str]:
+    """The bwrap command that runs `kernel` in folder `work`, able to write only there and in
+    `writable`, and to read `readable` (such as the kernel's connection file).
 
     Each `hidden` folder is replaced by an empty in-memory one (whatever is written there
     vanishes with the kernel); inside the repository, the virtual environment, the helper
-    package and the data are mounted back read-only.
+    package and the data are mounted back read-only. A mount that would put a hidden folder
+    back in view is refused.
     """
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for folder in hidden:
@@ -54,8 +57,13 @@ def sandbox_command(kernel: list[str], work: Path, runtime: Path, hidden: list[P
     for name in VISIBLE_IN_REPO:
         if (REPO / name).exists():
             command += ["--ro-bind", str(REPO / name), str(REPO / name)]
-    command += ["--bind", str(work), str(work), "--bind", str(runtime), str(runtime),
-                "--chdir", str(work), "--unshare-net", "--unshare-pid", "--die-with-parent",
+    for flag, paths in (("--ro-bind", readable), ("--bind", [work, *writable])):
+        for path in paths:
+            exposed = [folder for folder in hidden if folder.is_relative_to(path)]
+            if exposed:
+                raise ValueError(f"mounting {path} in the sandbox would expose {exposed[0]}")
+            command += [flag, str(path), str(path)]
+    command += ["--chdir", str(work), "--unshare-net", "--unshare-pid", "--die-with-parent",
                 "--setenv", "IPYTHONDIR", "/tmp/ipython", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
                 "--setenv", "HOME", "/tmp",
                 # ipykernel quits when its parent pid changes, which a new pid namespace does:
@@ -71,8 +79,10 @@ def main(connection_file: str) -> None:
               "and a submission could read the grader's files.", file=sys.stderr)
         os.execv(sys.executable, kernel)
     extra = [Path(p) for p in os.environ.get(EXTRA_HIDDEN_VARIABLE, "").split(os.pathsep) if p]
-    runtime = Path(connection_file).resolve().parent
-    command = sandbox_command(kernel, Path.cwd().resolve(), runtime, [REPO, *extra])
+    # The kernel's sockets live in the private runtime folder that nbgrader_config.py made.
+    sockets = [Path(os.environ["JUPYTER_RUNTIME_DIR"])] if os.environ.get("JUPYTER_RUNTIME_DIR") else []
+    command = sandbox_command(kernel, Path.cwd().resolve(), [REPO, *extra], writable=sockets,
+                              readable=[Path(connection_file).resolve()])
     os.execvp("bwrap", command)
 
 

@@ -6,7 +6,10 @@ ALTERNATIVES = {
     return 0.5 * (torch.tanh(x / 2) + 1)
 ''',
     "relu": '''def relu(x: torch.Tensor) -> torch.Tensor:
-    return torch.where(x < 0, torch.zeros_like(x), x)
+    out = torch.zeros_like(x)
+    keep = x > 0
+    out[keep] = x[keep]
+    return out
 ''',
     "flatten_batch": '''def flatten_batch(images: torch.Tensor) -> torch.Tensor:
     return images.reshape(len(images), -1)
