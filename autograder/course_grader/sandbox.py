@@ -79,8 +79,10 @@ def main(connection_file: str) -> None:
               "and a submission could read the grader's files.", file=sys.stderr)
         os.execv(sys.executable, kernel)
     extra = [Path(p) for p in os.environ.get(EXTRA_HIDDEN_VARIABLE, "").split(os.pathsep) if p]
-    # The kernel's sockets live in the private runtime folder that nbgrader_config.py made.
-    sockets = [Path(os.environ["JUPYTER_RUNTIME_DIR"])] if os.environ.get("JUPYTER_RUNTIME_DIR") else []
+    # With IPC transport the connection file names the sockets' path prefix: the private
+    # runtime folder that nbgrader_config.py made.
+    connection = json.loads(Path(connection_file).read_text())
+    sockets = [Path(connection["ip"]).parent] if connection.get("transport") == "ipc" else []
     command = sandbox_command(kernel, Path.cwd().resolve(), [REPO, *extra], writable=sockets,
                               readable=[Path(connection_file).resolve()])
     os.execvp("bwrap", command)
