@@ -135,3 +135,21 @@ def test_bad_submission_folders_are_reported_not_fatal(demo, tmp_path):
     problems = cli.autograde(tmp_path)
     assert any("'not a student id!': not a usable student id" in p for p in problems), problems
     assert any("erin: unknown part folder '99-no-such-part'" in p for p in problems), problems
+
+
+def test_submission_that_kills_its_kernel_still_gets_a_grade_and_feedback(demo, tmp_path):
+    from course_grader.samples import fill_answers
+
+    part = PARTS[0]
+    folder = tmp_path / "kate" / part
+    folder.mkdir(parents=True)
+    killer = fill_answers(part_notebook("course", part), {"sigmoid": "import os\nos._exit(1)\n"})
+    nbformat.write(killer, folder / f"{part}.ipynb")
+    problems = cli.autograde(tmp_path)
+    assert len(problems) == 1 and problems[0].startswith(f"kate/{part}: nbgrader failed"), problems
+    assert "the release was graded in its place" in problems[0]
+    assert cli.scores()["kate"][part] == 0
+    assert (cli.SUBMITTED / "kate" / part / f"{part}.ipynb.crashed").is_file()
+    cli.feedback()
+    feedback = (cli.AUTOGRADER / "feedback" / "kate" / part / f"{part}.html").read_text()
+    assert "Your submitted notebook stopped the grader" in feedback

@@ -93,43 +93,60 @@ def autograde(submissions: Path) -> list[str]:
 
 
 def _grade_one(student: str, part_folder: Path) -> str | None:
-    """Copy one submission into nbgrader's submitted/ folder and autograde it."""
+    """Copy one submission into nbgrader's submitted/ folder and autograde it.
+
+    A submission that nbgrader cannot finish (its kernel died, or grading ran too long) is kept
+    as `*.crashed` and the release is graded in its place, so the student still gets a grade
+    and feedback saying what happened; the instructor is told too.
+    """
     target = SUBMITTED / student / part_folder.name
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(part_folder, target, symlinks=False,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".grading"))
+    released = REPO / "course" / part_folder.name
     for notebook in target.glob("*.ipynb"):
-        replace_if_unreadable(notebook, REPO / "course" / part_folder.name / notebook.name)
+        try:
+            nbformat.validate(nbformat.read(notebook, as_version=4))
+        except Exception as error:  # any way of being unreadable is treated the same
+            grade_release_instead(notebook, released / notebook.name, ".unreadable",
+                                  f"could not be read ({type(error).__name__}: {str(error)[:300]})")
+    failure = _autograde(student, part_folder.name)
+    if failure is None:
+        return None
+    for notebook in target.glob("*.ipynb"):
+        grade_release_instead(notebook, released / notebook.name, ".crashed",
+                              f"stopped the grader ({failure.splitlines()[0]})")
+    second = _autograde(student, part_folder.name)
+    outcome = "the release was graded in its place" if second is None else f"then: {second}"
+    return f"{student}/{part_folder.name}: {failure}\n  ({outcome})"
+
+
+def _autograde(student: str, part: str) -> str | None:
+    """Run nbgrader's autograde for one student and part; say what went wrong, if anything."""
     started = time.monotonic()
     try:
-        result = nbgrader("autograde", part_folder.name, "--student", student, "--force",
+        result = nbgrader("autograde", part, "--student", student, "--force",
                           timeout=SECONDS_PER_SUBMISSION)
     except subprocess.TimeoutExpired:
-        return f"{student}/{part_folder.name}: grading took over {SECONDS_PER_SUBMISSION} s and was stopped"
-    print(f"autograded {student}/{part_folder.name} in {time.monotonic() - started:.1f} s")
-    if result.returncode != 0:
-        return f"{student}/{part_folder.name}: nbgrader failed:\n{result.stderr[-2000:]}"
-    return None
+        return f"grading took over {SECONDS_PER_SUBMISSION} s and was stopped"
+    print(f"autograded {student}/{part} in {time.monotonic() - started:.1f} s")
+    if result.returncode == 0:
+        return None
+    errors = [line.strip() for line in result.stderr.splitlines()
+              if "Error" in line and "AutogradeApp" not in line]
+    return f"nbgrader failed: {errors[-1] if errors else result.stderr[-300:]}"
 
 
-def replace_if_unreadable(notebook: Path, released: Path) -> None:
-    """Swap a notebook that cannot be read for the released one, with a note saying why.
-
-    The original file is kept beside it (`.unreadable`), so nothing the student sent is lost,
-    and the student still gets a grade (0 for the untouched release) and feedback.
-    """
-    try:
-        nbformat.validate(nbformat.read(notebook, as_version=4))
-        return
-    except Exception as error:  # any way of being unreadable leads to the same treatment
-        reason = f"{type(error).__name__}: {str(error)[:300]}"
-    notebook.rename(notebook.with_suffix(".ipynb.unreadable"))
+def grade_release_instead(notebook: Path, released: Path, suffix: str, reason: str) -> None:
+    """Keep the student's notebook beside it (suffix added) and put the release in its place,
+    with a note at the top saying why. Nothing the student sent is lost."""
+    notebook.rename(notebook.with_name(notebook.name + suffix))
     if not released.is_file():
         return
     replacement = nbformat.read(released, as_version=4)
     replacement.cells.insert(0, nbformat.v4.new_markdown_cell(
-        f"**Your submitted notebook could not be read** ({reason}), so the released notebook "
-        "was graded in its place. Your file was kept as it was; ask your instructor."))
+        f"**Your submitted notebook {reason}**, so the released notebook was graded in its "
+        f"place. Your file was kept as `{notebook.name + suffix}`; ask your instructor."))
     nbformat.write(replacement, notebook)
 
 
