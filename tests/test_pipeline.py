@@ -153,3 +153,14 @@ def test_submission_that_kills_its_kernel_still_gets_a_grade_and_feedback(demo, 
     cli.feedback()
     feedback = (cli.AUTOGRADER / "feedback" / "kate" / part / f"{part}.html").read_text()
     assert "Your submitted notebook stopped the grader" in feedback
+
+
+def test_symbolic_links_in_a_submission_are_not_copied(tmp_path):
+    part = PARTS[0]
+    folder = tmp_path / "lee" / part
+    folder.mkdir(parents=True)
+    (folder / f"{part}.ipynb").symlink_to(part_notebook("solutions", part))
+    (folder / "notes.txt").write_text("mine")
+    copied = tmp_path / "copy"
+    shutil.copytree(folder, copied, ignore=cli._links_and_scratch)
+    assert sorted(path.name for path in copied.iterdir()) == ["notes.txt"]

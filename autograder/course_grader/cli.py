@@ -95,14 +95,15 @@ def autograde(submissions: Path) -> list[str]:
 def _grade_one(student: str, part_folder: Path) -> str | None:
     """Copy one submission into nbgrader's submitted/ folder and autograde it.
 
-    A submission that nbgrader cannot finish (its kernel died, or grading ran too long) is kept
-    as `*.crashed` and the release is graded in its place, so the student still gets a grade
-    and feedback saying what happened; the instructor is told too.
+    A notebook that cannot be read (kept as `*.unreadable`), or one that nbgrader cannot finish
+    because its kernel died or grading ran too long (kept as `*.crashed`), is replaced by the
+    release, so the student still gets a grade and feedback saying what happened; the
+    instructor is told too. Symbolic links are left out: a link could hand in someone else's
+    file, or one the grader can read and the student should not.
     """
     target = SUBMITTED / student / part_folder.name
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(part_folder, target, symlinks=False,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".grading"))
+    shutil.copytree(part_folder, target, ignore=_links_and_scratch)
     released = REPO / "course" / part_folder.name
     for notebook in target.glob("*.ipynb"):
         try:
@@ -119,6 +120,12 @@ def _grade_one(student: str, part_folder: Path) -> str | None:
     second = _autograde(student, part_folder.name)
     outcome = "the release was graded in its place" if second is None else f"then: {second}"
     return f"{student}/{part_folder.name}: {failure}\n  ({outcome})"
+
+
+def _links_and_scratch(folder: str, names: list[str]) -> list[str]:
+    """What not to copy from a submission: symbolic links, checkpoints, grading leftovers."""
+    return [name for name in names if os.path.islink(os.path.join(folder, name))
+            or name in (".ipynb_checkpoints", ".grading")]
 
 
 def _autograde(student: str, part: str) -> str | None:
