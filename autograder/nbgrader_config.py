@@ -46,7 +46,6 @@ c.Autograde.autograde_preprocessors = [
 install_kernelspec(HERE / ".jupyter")
 runtime = tempfile.mkdtemp(prefix="course-grader-")
 atexit.register(shutil.rmtree, runtime, True)
-os.environ["JUPYTER_RUNTIME_DIR"] = runtime
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(runtime, "kernel")
 c.Execute.kernel_name = KERNEL_NAME
