@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from course_reference import Case, Exercise
 from torchcourse.device import available_devices
-from torchcourse.feedback import describe, mismatch
+from torchcourse.feedback import NOT_WRITTEN_YET, changed_in_place, describe, mismatch
 from torchcourse.grading import inputs_path, results_path
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
@@ -90,7 +90,7 @@ def _problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]
     error = result.get("error")
     if error is not None:
         if str(error).startswith("NotImplementedError"):
-            return "it is not written yet: replace `raise NotImplementedError()` with your code."
+            return f"it is {NOT_WRITTEN_YET}"
         return f"it raised {str(error)[:300]}"
     expected = exercise.reference(*case)
     got = result.get("value")
@@ -107,7 +107,5 @@ def _problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]
         return problem + "."
     changed = result.get("changed_inputs") or []
     if changed:
-        positions = ", ".join(f"#{int(position) + 1}" for position in changed)
-        return (f"it changed its input {positions} in place. Work on a copy (`.clone()`) or use "
-                "out-of-place operations so the caller's tensor stays as it was.")
+        return "it " + changed_in_place([int(position) for position in changed])
     return None

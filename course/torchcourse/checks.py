@@ -13,7 +13,7 @@ from typing import Any, Callable
 import torch
 
 from .device import available_devices
-from .feedback import describe, mismatch
+from .feedback import NOT_WRITTEN_YET, changed_in_place, describe, mismatch
 
 
 class CheckFailed(Exception):
@@ -111,8 +111,7 @@ def _check_once(name: str, function: Callable[..., Any], inputs: Inputs, expecte
     try:
         got = function(*inputs)
     except NotImplementedError:
-        raise CheckFailed(f"{name} is not written yet: replace `raise NotImplementedError()` "
-                          "with your code.") from None
+        raise CheckFailed(f"{name} is {NOT_WRITTEN_YET}") from None
     except Exception as error:
         raise CheckFailed(f"{name}({shown}) raised {type(error).__name__}: {error}. "
                           "The traceback above shows the line.") from error
@@ -121,6 +120,4 @@ def _check_once(name: str, function: Callable[..., Any], inputs: Inputs, expecte
         raise CheckFailed(f"{name}({shown}): {problem}.")
     for position, (now, before) in enumerate(zip(inputs, originals)):
         if isinstance(now, torch.Tensor) and not torch.equal(now, before):
-            raise CheckFailed(f"{name} changed its input #{position + 1} in place. Work on a copy "
-                              "(`.clone()`) or use out-of-place operations, so the caller's "
-                              "tensor stays as it was.")
+            raise CheckFailed(f"{name} {changed_in_place([position])}")

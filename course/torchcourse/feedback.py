@@ -11,6 +11,16 @@ from typing import Any
 import torch
 
 
+NOT_WRITTEN_YET = "not written yet: replace `raise NotImplementedError()` with your code."
+
+
+def changed_in_place(positions: list[int]) -> str:
+    """What to tell a learner whose function changed its inputs at these 0-based positions."""
+    numbers = ", ".join(f"#{position + 1}" for position in positions)
+    return (f"changed its input {numbers} in place. Work on a copy (`.clone()`) or use "
+            "out-of-place operations, so the caller's tensor stays as it was.")
+
+
 def describe(value: Any) -> str:
     """A short description of a value: its shape, dtype and device for tensors, else its type."""
     if isinstance(value, torch.Tensor):
