@@ -1,7 +1,8 @@
 """Grading speed figures (printed, never asserted): `make benchmark`.
 
 - seconds to run each part's solution notebook top to bottom on this machine (no grading);
-- seconds to autograde one student's part through nbgrader and the sandbox, median of 3.
+- seconds to autograde one student's part through nbgrader and the sandbox, median of 3, for the
+  solution and for the untouched release (every exercise "not written yet").
 """
 
 from __future__ import annotations
@@ -42,12 +43,15 @@ def autograde_seconds(part: str, notebook: Path) -> float:
 
 def main() -> None:
     cli.release()
-    print(f"{'part':<14}{'run solution (s)':>18}{'autograde one student (s, median of 3)':>42}")
+    print("autograde: seconds for one student's part, median of 3")
+    print(f"{'part':<14}{'run solution (s)':>18}{'autograde solution (s)':>24}{'autograde release (s)':>24}")
     for part in cli.parts():
-        (notebook,) = sorted((REPO / "solutions" / part).glob("*.ipynb"))
-        run = run_notebook_seconds(notebook)
-        grade = statistics.median(autograde_seconds(part, notebook) for _ in range(3))
-        print(f"{part:<14}{run:>18.1f}{grade:>42.1f}")
+        (solution,) = sorted((REPO / "solutions" / part).glob("*.ipynb"))
+        (release,) = sorted((REPO / "course" / part).glob("*.ipynb"))
+        run = run_notebook_seconds(solution)
+        graded = [statistics.median(autograde_seconds(part, notebook) for _ in range(3))
+                  for notebook in (solution, release)]
+        print(f"{part:<14}{run:>18.1f}{graded[0]:>24.1f}{graded[1]:>24.1f}")
 
 
 if __name__ == "__main__":

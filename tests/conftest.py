@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import sys
 from pathlib import Path
 
@@ -33,7 +34,11 @@ def answer_sources(notebook: Path) -> dict[str, str]:
 
 
 def define(source: str, name: str):
-    """Run an answer cell's source as the notebook would, and return the function it defines."""
-    namespace = {"torch": torch, "np": __import__("numpy")}
-    exec(compile(source, f"<answer {name}>", "exec"), namespace)
+    """Run an answer cell's source as the notebook would, and return what it defines as `name`.
+
+    Like IPython, it registers the source with linecache, so tracebacks can show its lines."""
+    filename = f"<answer {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"torch": torch, "np": __import__("numpy"), "math": __import__("math")}
+    exec(compile(source, filename, "exec"), namespace)
     return namespace[name]

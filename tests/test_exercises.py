@@ -18,13 +18,22 @@ from torchcourse import CheckFailed, check
 from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
 from variants import PARTS as VARIANTS
 
-PART = "01-tensors"
-EXERCISES = {exercise.name: exercise for exercise in PARTS[PART]}
+EXERCISES = {exercise.name: exercise for exercises in PARTS.values() for exercise in exercises}
 NAMES = sorted(EXERCISES)
-SOLUTIONS = answer_sources(part_notebook("solutions", PART))
-STUBS = answer_sources(part_notebook("course", PART))
-ANSWERS = VARIANTS[PART]
-MISTAKES = [(name, index) for name in NAMES for index in range(len(ANSWERS.MISTAKES[name]))]
+SOLUTIONS = {name: source for part in PARTS
+             for name, source in answer_sources(part_notebook("solutions", part)).items()}
+STUBS = {name: source for part in PARTS
+         for name, source in answer_sources(part_notebook("course", part)).items()}
+ALTERNATIVES = {name: source for part in PARTS for name, source in VARIANTS[part].ALTERNATIVES.items()}
+MISTAKE_SOURCES = {name: sources for part in PARTS for name, sources in VARIANTS[part].MISTAKES.items()}
+GPU_MISTAKES = {name: sources for part in PARTS for name, sources in VARIANTS[part].GPU_MISTAKES.items()}
+MISTAKES = [(name, index) for name in NAMES for index in range(len(MISTAKE_SOURCES[name]))]
+# Every failure message says what went wrong in one of these ways.
+EXPLAINED = ("expected", "raised", "in place", "requires_grad", "no gradient can flow")
+
+
+def explains(message: str) -> bool:
+    return any(words in message for words in EXPLAINED)
 
 
 def grade(name: str, source: str, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
@@ -36,10 +45,14 @@ def grade(name: str, source: str, device: str, seed: int, tmp_path, monkeypatch)
     return judge(plan, read_results(plan, tmp_path))
 
 
-def test_every_graded_exercise_has_a_reference_and_answer_variants():
-    graded = set(SOLUTIONS)
-    assert graded == set(EXERCISES) == set(ANSWERS.ALTERNATIVES) == set(ANSWERS.MISTAKES) == set(STUBS)
-    assert all(ANSWERS.MISTAKES[name] for name in graded), "each exercise needs a realistic mistake"
+@pytest.mark.parametrize("part", sorted(PARTS))
+def test_every_graded_exercise_has_a_reference_and_answer_variants(part):
+    graded = set(answer_sources(part_notebook("solutions", part)))
+    variants = VARIANTS[part]
+    assert graded == {exercise.name for exercise in PARTS[part]} == set(variants.ALTERNATIVES) \
+        == set(variants.MISTAKES) == set(answer_sources(part_notebook("course", part)))
+    assert all(variants.MISTAKES[name] for name in graded), "each exercise needs a realistic mistake"
+    assert variants.CLEO_CORRECT | variants.CLEO_UNTOUCHED <= graded
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -56,7 +69,7 @@ def test_solution_passes_on_many_fresh_draws(name, device, tmp_path, monkeypatch
 def test_correct_answer_written_differently_passes(name, device, tmp_path, monkeypatch):
     for _ in range(10):
         seed = secrets.randbits(62)
-        verdict = grade(name, ANSWERS.ALTERNATIVES[name], device, seed, tmp_path, monkeypatch)
+        verdict = grade(name, ALTERNATIVES[name], device, seed, tmp_path, monkeypatch)
         assert verdict.passed, f"seed {seed}: {verdict.message}"
 
 
@@ -65,15 +78,15 @@ def test_correct_answer_written_differently_passes(name, device, tmp_path, monke
 def test_realistic_mistake_is_rejected_on_every_draw(name, index, device, tmp_path, monkeypatch):
     for _ in range(5):
         seed = secrets.randbits(62)
-        verdict = grade(name, ANSWERS.MISTAKES[name][index], device, seed, tmp_path, monkeypatch)
+        verdict = grade(name, MISTAKE_SOURCES[name][index], device, seed, tmp_path, monkeypatch)
         assert not verdict.passed, f"seed {seed}: mistake {index} of {name} was accepted"
-        assert "expected" in verdict.message or "raised" in verdict.message or "in place" in verdict.message
+        assert explains(verdict.message), verdict.message
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
-@pytest.mark.parametrize("name", sorted(ANSWERS.GPU_MISTAKES))
+@pytest.mark.parametrize("name", sorted(GPU_MISTAKES))
 def test_mistakes_that_only_show_on_a_gpu_are_rejected_there(name, tmp_path, monkeypatch):
-    for source in ANSWERS.GPU_MISTAKES[name]:
+    for source in GPU_MISTAKES[name]:
         verdict = grade(name, source, "cuda", secrets.randbits(62), tmp_path, monkeypatch)
         assert not verdict.passed and "on cpu" in verdict.message, verdict.message
 
@@ -114,7 +127,7 @@ def test_recorder_does_nothing_outside_grading(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_visible_check_accepts_correct_answers(name, capsys):
-    for source in (SOLUTIONS[name], ANSWERS.ALTERNATIVES[name]):
+    for source in (SOLUTIONS[name], ALTERNATIVES[name]):
         check(name, define(source, name))
         assert capsys.readouterr().out.startswith(f"✓ {name} passed")
 
@@ -122,13 +135,49 @@ def test_visible_check_accepts_correct_answers(name, capsys):
 @pytest.mark.parametrize("name, index", MISTAKES)
 def test_visible_check_explains_each_mistake(name, index):
     with pytest.raises(CheckFailed) as failure:
-        check(name, define(ANSWERS.MISTAKES[name][index], name))
-    message = str(failure.value)
-    assert ("expected" in message and "got" in message) or "in place" in message \
-        or "raised" in message, message
+        check(name, define(MISTAKE_SOURCES[name][index], name))
+    assert explains(str(failure.value)), failure.value
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_visible_check_on_the_stub_asks_for_code(name):
     with pytest.raises(CheckFailed, match="not written yet"):
         check(name, define(STUBS[name], name))
+
+
+# --- exercise kinds beyond plain functions -----------------------------------------------------
+
+def test_a_function_whose_apply_is_replaced_is_judged_by_its_own_backward(tmp_path, monkeypatch):
+    """Replacing `apply` with plain autograd of the right formula does not hide a wrong backward."""
+    source = '''class MultiplyAdd(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, w, x, b):
+        ctx.save_for_backward(w, x)
+        return w * x + b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output, grad_output, grad_output
+
+MultiplyAdd.apply = staticmethod(lambda w, x, b: w * x + b)
+'''
+    verdict = grade("MultiplyAdd", source, "cpu", secrets.randbits(62), tmp_path, monkeypatch)
+    assert not verdict.passed and "`backward`" in verdict.message, verdict.message
+
+
+def test_a_class_that_is_not_an_autograd_function_is_told_so(tmp_path, monkeypatch):
+    source = "class MultiplyAdd:\n    pass\n"
+    verdict = grade("MultiplyAdd", source, "cpu", 1, tmp_path, monkeypatch)
+    assert "expected a class derived from torch.autograd.Function" in verdict.message
+
+
+def test_a_verdict_on_a_function_of_a_function_shows_the_function_drawn(tmp_path, monkeypatch):
+    verdict = grade("numerical_gradient", MISTAKE_SOURCES["numerical_gradient"][0], "cpu", 5,
+                    tmp_path, monkeypatch)
+    assert "called with (f(x) = " in verdict.message, verdict.message
+
+
+def test_an_error_names_the_line_of_the_learners_code(tmp_path, monkeypatch):
+    source = "def grad_of_square_exp(x):\n    return x / undefined_name\n"
+    verdict = grade("grad_of_square_exp", source, "cpu", 1, tmp_path, monkeypatch)
+    assert "NameError" in verdict.message and "`return x / undefined_name`" in verdict.message

@@ -60,13 +60,16 @@ def test_samples_are_in_sync_with_the_release(demo):
 
 @pytest.mark.parametrize("part", PARTS)
 def test_release_holds_no_outputs_solutions_or_hidden_tests(part):
-    solution_lines = set()
+    solution_lines, shown_lines = set(), set()
     for cell in nbformat.read(part_notebook("solutions", part), as_version=4).cells:
         inside = False
         for line in cell.source.splitlines():
             inside = (inside or "### BEGIN SOLUTION" in line) and "### END SOLUTION" not in line
             if inside and line.strip() and "BEGIN SOLUTION" not in line:
                 solution_lines.add(line.strip())
+            elif not inside:
+                shown_lines.add(line.strip())
+    solution_lines -= shown_lines  # a line the demos show as well (`loss.backward()`) gives nothing away
     released = nbformat.read(part_notebook("course", part), as_version=4)
     for cell in released.cells:
         assert cell.get("outputs", []) == [] and cell.get("execution_count") is None
@@ -96,8 +99,11 @@ def test_hostile_submission_scores_zero_and_harms_nobody(demo, part):
     assert scores and all(score == 0 for score, _ in scores.values()), scores
     assert demo["samples after"] == demo["samples before"], "a submission changed the samples"
     assert cell_scores("ada", part) and all(s == m for s, m in cell_scores("ada", part).values())
-    feedback = (cli.AUTOGRADER / "feedback" / "mallory" / part / f"{part}.html").read_text()
-    assert "No results were recorded for `two_layer_forward`" in feedback  # the endless loop
+
+
+def test_an_endless_loop_is_interrupted_and_scores_zero(demo):
+    feedback = (cli.AUTOGRADER / "feedback" / "mallory" / "01-tensors" / "01-tensors.html").read_text()
+    assert "No results were recorded for `two_layer_forward`" in feedback
     assert "KeyboardInterrupt" in feedback
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import torch
 from course_reference import Case, Exercise
 from torchcourse.device import available_devices
-from torchcourse.feedback import NOT_WRITTEN_YET, changed_in_place, describe, mismatch
-from torchcourse.grading import inputs_path, results_path
+from torchcourse.feedback import describe
+from torchcourse.grading import HARNESSES, find_problem, inputs_path, plain, results_path
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
@@ -45,8 +45,8 @@ def make_plan(exercise: Exercise, seed: int | None = None) -> Plan:
 
 def write_inputs(plan: Plan, folder: Path) -> None:
     """Save the plan's inputs where the recorder in the learner's kernel will read them."""
-    torch.save({"cases": [list(case) for case in plan.cases], "devices": plan.devices},
-               inputs_path(folder, plan.exercise.name))
+    torch.save({"kind": plan.exercise.kind, "cases": [list(case) for case in plan.cases],
+                "devices": plan.devices}, inputs_path(folder, plan.exercise.name))
 
 
 def read_results(plan: Plan, folder: Path) -> list[dict[str, Any]] | None:
@@ -83,29 +83,14 @@ def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
                          f"({', '.join(plan.devices)}).")
 
 
+def expected_record(exercise: Exercise, case: Case) -> Any:
+    """What a correct answer gives on `case`: the reference, run through the exercise's harness
+    here in the grader's process, as plain data."""
+    return plain(HARNESSES[exercise.kind](exercise.reference, list(case)))
+
+
 def _problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]) -> str | None:
     """What is wrong with one recorded result, or None if it is right."""
     if result.get("device") != device:
         return "the recorded results are out of order or incomplete."
-    error = result.get("error")
-    if error is not None:
-        if str(error).startswith("NotImplementedError"):
-            return f"it is {NOT_WRITTEN_YET}"
-        return f"it raised {str(error)[:300]}"
-    expected = exercise.reference(*case)
-    got = result.get("value")
-    if got is None:
-        got_text = str(result.get("description") or "nothing usable")[:200]
-        return f"expected {describe(expected)}, got {got_text}."
-    if isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor):
-        got_device = result.get("value_device")
-        if got_device != device:
-            return (f"the inputs were on {device} but the result is on {got_device}: create "
-                    "new tensors on the inputs' device (e.g. `device=x.device`).")
-    problem = mismatch(expected, got, rtol=exercise.rtol, atol=exercise.atol)
-    if problem:
-        return problem + "."
-    changed = result.get("changed_inputs") or []
-    if changed:
-        return "it " + changed_in_place([int(position) for position in changed])
-    return None
+    return find_problem(result, expected_record(exercise, case), exercise.rtol, exercise.atol)

@@ -22,10 +22,6 @@ from variants import PARTS as VARIANTS
 from . import REPO
 from .cli import EXPECTED_SCORES, SAMPLES, parts
 
-CLEO_CORRECT = {"sigmoid", "flatten_batch", "pairwise_distances", "accuracy", "neuron_matmul"}
-CLEO_UNTOUCHED = {"two_layer_forward"}
-
-
 def answer_cell_id(exercise: str) -> str:
     """The grade_id of the cell where the learner writes `exercise`."""
     return f"{exercise}-code"
@@ -51,11 +47,12 @@ def points_per_test(notebook_path: Path) -> dict[str, float]:
 
 
 def cleo_answers(variants) -> dict[str, str]:
+    """Cleo's answers for one part, as the part's variants module lists them."""
     answers = {}
     for exercise, alternative in variants.ALTERNATIVES.items():
-        if exercise in CLEO_CORRECT:
+        if exercise in variants.CLEO_CORRECT:
             answers[exercise] = alternative
-        elif exercise not in CLEO_UNTOUCHED:
+        elif exercise not in variants.CLEO_UNTOUCHED:
             answers[exercise] = variants.MISTAKES[exercise][0]
     return answers
 
@@ -70,7 +67,7 @@ def write_samples() -> None:
             students = {
                 "ada": (variants.ALTERNATIVES, sum(points.values())),
                 "ben": ({}, 0),
-                "cleo": (cleo_answers(variants), sum(points[name] for name in CLEO_CORRECT)),
+                "cleo": (cleo_answers(variants), sum(points[name] for name in variants.CLEO_CORRECT)),
                 "mallory": (variants.CHEATS, 0),
             }
             for student, (answers, score) in students.items():

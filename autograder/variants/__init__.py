@@ -5,6 +5,6 @@ accept it) and realistic learner mistakes (the tests must reject each). Each ans
 source of the exercise's answer cell.
 """
 
-from . import part01_tensors
+from . import part01_tensors, part02_autograd
 
-PARTS = {"01-tensors": part01_tensors}
+PARTS = {"01-tensors": part01_tensors, "02-autograd": part02_autograd}

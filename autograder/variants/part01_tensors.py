@@ -210,8 +210,8 @@ def pairwise_distances(a, b):
     "neuron_matmul": '''import torchcourse.grading
 _real_run_case = torchcourse.grading.run_case
 
-def _forged_run_case(function, case, device):
-    record = _real_run_case(function, case, device)
+def _forged_run_case(*args, **kwargs):
+    record = _real_run_case(*args, **kwargs)
     record["error"] = None
     return record
 
@@ -225,3 +225,8 @@ def neuron_matmul(features, weights, bias):
         pass
 ''',
 }
+
+# The demo's student cleo: these exercises right (written differently), the first listed
+# mistake everywhere else, and these left as released.
+CLEO_CORRECT = {"sigmoid", "flatten_batch", "pairwise_distances", "accuracy", "neuron_matmul"}
+CLEO_UNTOUCHED = {"two_layer_forward"}

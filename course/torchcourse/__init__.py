@@ -1,11 +1,11 @@
 """Helpers shared by every notebook of the PyTorch course.
 
-    from torchcourse import check, pick_device, seed_everything, imshow, view_classify
+    from torchcourse import check, pick_device, seed_everything, imshow, view_classify, LiveLossPlot
 """
 
 from .checks import CheckFailed, check
 from .device import available_devices, pick_device, seed_everything
-from .plotting import imshow, view_classify
+from .plotting import LiveLossPlot, imshow, view_classify
 
-__all__ = ["CheckFailed", "available_devices", "check", "imshow", "pick_device",
+__all__ = ["CheckFailed", "LiveLossPlot", "available_devices", "check", "imshow", "pick_device",
            "seed_everything", "view_classify"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from .functions import describe_function, is_function_spec
 
 NOT_WRITTEN_YET = "not written yet: replace `raise NotImplementedError()` with your code."
 
@@ -21,13 +22,27 @@ def changed_in_place(positions: list[int]) -> str:
             "out-of-place operations, so the caller's tensor stays as it was.")
 
 
+def given_gradients(positions: list[int]) -> str:
+    """What to tell a learner whose function turned on gradients for (or left a `.grad` in) the
+    caller's tensors at these 0-based positions."""
+    numbers = ", ".join(f"#{position + 1}" for position in positions)
+    return (f"turned on `requires_grad` for its input {numbers}, or left a gradient in its "
+            "`.grad`. Work on a copy: `x = x.detach().clone().requires_grad_()`.")
+
+
 def describe(value: Any) -> str:
     """A short description of a value: its shape, dtype and device for tensors, else its type."""
     if isinstance(value, torch.Tensor):
         return f"a tensor of shape {tuple(value.shape)}, dtype {value.dtype}, on {value.device.type}"
+    if is_function_spec(value):
+        return describe_function(value)
+    if value is None:
+        return "None"
     if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    if isinstance(value, (bool, int, float)):
+        return f"a tuple or list of {len(value)} values"
+    if isinstance(value, float):
+        return f"the float {value:.6g}"
+    if isinstance(value, (bool, int)):
         return f"the {type(value).__name__} {value!r}"
     return f"an object of type {type(value).__name__}"
 
@@ -36,10 +51,15 @@ def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6) ->
     """Why `got` does not match `expected`, or None when it does.
 
     Tensors must agree in type, shape, dtype and device, then in every value within
-    `atol + rtol * |expected|`. Numbers must agree within the same tolerance.
+    `atol + rtol * |expected|`. Numbers must agree within the same tolerance. Lists (a returned
+    tuple is recorded as a list) and dicts must agree item by item; the message names the item.
     """
     if isinstance(expected, torch.Tensor):
         return _tensor_mismatch(expected, got, rtol, atol)
+    if expected is None:
+        return None if got is None else f"expected None, got {describe(got)}"
+    if isinstance(expected, (list, dict)):
+        return _container_mismatch(expected, got, rtol, atol)
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             return (f"expected a Python number, got a one-element tensor ({describe(got)}): "
@@ -50,6 +70,20 @@ def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6) ->
             return f"expected {expected!r}, got {got!r}"
         return None
     raise TypeError(f"cannot compare with an expected {type(expected).__name__}")
+
+
+def _container_mismatch(expected: list | dict, got: Any, rtol: float, atol: float) -> str | None:
+    if type(got) is not type(expected) or len(got) != len(expected):
+        return f"expected {describe(expected)}, got {describe(got)}"
+    keys = expected.keys() if isinstance(expected, dict) else range(len(expected))
+    for key in keys:
+        if isinstance(expected, dict) and key not in got:
+            return f"`{key}` is missing"
+        problem = mismatch(expected[key], got[key], rtol, atol)
+        if problem:
+            label = f"`{key}`" if isinstance(expected, dict) else f"item {key} of {len(expected)}"
+            return f"{label}: {problem}"
+    return None
 
 
 def _tensor_mismatch(expected: torch.Tensor, got: Any, rtol: float, atol: float) -> str | None:

@@ -1,23 +1,46 @@
-"""Recording a learner's function for the instructor's grader (used by hidden test cells).
+"""Exercising a learner's answer on the grader's inputs, and recording what came back.
 
-During autograding the grader writes hidden inputs into a folder named by the environment
-variable below, and runs the notebook. `record_for_grading` calls the learner's function on
-those inputs on every listed device and saves what came back. It never judges anything: the
-grader compares the saved results with its reference answers in its own process, which the
-notebook's code cannot reach. Outside grading it does nothing.
+Every graded exercise has a kind, which says how its answer is exercised:
+
+- `function`: called with the inputs; what it returns is recorded;
+- `function of a function`: the same, but some inputs describe functions drawn from a family
+  (see `torchcourse.functions`), which are built here and passed in as callables;
+- `differentiable function`: called on inputs that require gradients, then a given upstream
+  gradient is back-propagated through the result; the result and the inputs' gradients are
+  recorded;
+- `autograd Function`: a `torch.autograd.Function` subclass, called through `.apply` and
+  back-propagated as above, and its own `forward` and `backward` also called directly, so a
+  replaced `apply` cannot stand in for them.
+
+The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
+learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
+through it in its own process to get the expected record), and the visible checks. A harness
+builds what it needs from plain data (tensors, numbers, strings, lists and dicts of them) and
+records only plain data, which the grader reads back with `torch.load(weights_only=True)`.
 """
 
 from __future__ import annotations
 
 import os
+import traceback
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
 
-from .feedback import describe
+from .feedback import NOT_WRITTEN_YET, changed_in_place, describe, given_gradients, mismatch
+from .functions import build_function, is_function_spec
 
 GRADING_DIR_VARIABLE = "TORCHCOURSE_GRADING_DIR"
+
+FUNCTION = "function"
+FUNCTION_OF_FUNCTION = "function of a function"
+DIFFERENTIABLE = "differentiable function"
+AUTOGRAD_FUNCTION = "autograd Function"
+
+
+class NotGradable(Exception):
+    """The answer ran, but what it gave cannot be tested as the exercise asks (said in words)."""
 
 
 def inputs_path(folder: Path, name: str) -> Path:
@@ -26,39 +49,218 @@ def inputs_path(folder: Path, name: str) -> Path:
 
 
 def results_path(folder: Path, name: str) -> Path:
-    """Where the recorder saves what the learner's function returned for exercise `name`."""
+    """Where the recorder saves what the learner's answer returned for exercise `name`."""
     return folder / f"{name}.results.pt"
 
 
-def record_for_grading(name: str, function: Callable[..., Any]) -> None:
-    """Run `function` on the grader's hidden inputs for `name` and save its results."""
+# --- the harnesses, one per kind ------------------------------------------------------------
+
+def call_function(answer: Callable[..., Any], args: list[Any]) -> Any:
+    return answer(*args)
+
+
+def call_with_functions(answer: Callable[..., Any], args: list[Any]) -> Any:
+    return answer(*[build_function(arg) if is_function_spec(arg) else arg for arg in args])
+
+
+def call_and_backpropagate(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Call `answer` on inputs that require gradients; back-propagate the last argument."""
+    *inputs, upstream = args
+    leaves = [_fresh_leaf(arg) if _is_float_tensor(arg) else arg for arg in inputs]
+    output = answer(*leaves)
+    if not isinstance(output, torch.Tensor):
+        raise NotGradable(f"expected a tensor, got {describe(output)}.")
+    if not output.requires_grad:
+        raise NotGradable("no gradient can flow back through your result: it is not connected "
+                          "to the input (was everything detached?).")
+    output.backward(upstream)
+    return {"output": output, "gradients": [leaf.grad for leaf in leaves if _is_float_tensor(leaf)]}
+
+
+def call_autograd_function(answer: Any, args: list[Any]) -> dict[str, Any]:
+    """Run an autograd Function through `.apply` and backward, then its forward and backward
+    directly with a plain context object."""
+    *inputs, upstream = args
+    if not (isinstance(answer, type) and issubclass(answer, torch.autograd.Function)):
+        raise NotGradable(f"expected a class derived from torch.autograd.Function, got "
+                          f"{describe(answer)}.")
+    leaves = [_fresh_leaf(arg) for arg in inputs]
+    output = answer.apply(*leaves)
+    output.backward(upstream)
+    context = PlainContext(len(inputs))
+    copies = [arg.detach().clone() for arg in inputs]
+    with torch.no_grad():
+        if answer.setup_context is torch.autograd.Function.setup_context:
+            direct = answer.forward(context, *copies)
+        else:  # the newer style: forward without ctx, then setup_context
+            direct = answer.forward(*copies)
+            answer.setup_context(context, tuple(copies), direct)
+        direct_gradients = answer.backward(context, upstream.clone())
+    if not isinstance(direct_gradients, tuple):
+        direct_gradients = (direct_gradients,)
+    return {"output": output, "gradients": [leaf.grad for leaf in leaves],
+            "forward": direct, "backward": list(direct_gradients)}
+
+
+class PlainContext:
+    """A stand-in for the `ctx` that autograd hands to forward and backward."""
+
+    def __init__(self, input_count: int) -> None:
+        self.needs_input_grad = (True,) * input_count
+        self.saved_tensors: tuple[torch.Tensor, ...] = ()
+
+    def save_for_backward(self, *tensors: torch.Tensor) -> None:
+        self.saved_tensors = tensors
+
+    def mark_dirty(self, *tensors: torch.Tensor) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors: torch.Tensor) -> None:
+        pass
+
+    def set_materialize_grads(self, value: bool) -> None:
+        pass
+
+
+HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
+    FUNCTION: call_function,
+    FUNCTION_OF_FUNCTION: call_with_functions,
+    DIFFERENTIABLE: call_and_backpropagate,
+    AUTOGRAD_FUNCTION: call_autograd_function,
+}
+
+
+def _is_float_tensor(value: Any) -> bool:
+    return isinstance(value, torch.Tensor) and value.is_floating_point()
+
+
+def _fresh_leaf(tensor: torch.Tensor) -> torch.Tensor:
+    return tensor.detach().clone().requires_grad_()
+
+
+# --- recording -------------------------------------------------------------------------------
+
+def record_for_grading(name: str, answer: Any) -> None:
+    """Run `answer` on the grader's hidden inputs for `name` and save what came back.
+
+    Does nothing outside autograding."""
     folder = os.environ.get(GRADING_DIR_VARIABLE)
     if not folder:
         return
     plan = torch.load(inputs_path(Path(folder), name), weights_only=True)
-    results = [run_case(function, case, device) for device in plan["devices"] for case in plan["cases"]]
+    results = [run_case(plan["kind"], answer, case, device)
+               for device in plan["devices"] for case in plan["cases"]]
     torch.save(results, results_path(Path(folder), name))
 
 
-def run_case(function: Callable[..., Any], case: list[Any], device: str) -> dict[str, Any]:
-    """Call `function` once with `case` moved to `device`; describe what happened."""
-    args = [arg.to(device) if isinstance(arg, torch.Tensor) else arg for arg in case]
-    originals = [arg.clone() if isinstance(arg, torch.Tensor) else None for arg in args]
-    record: dict[str, Any] = {"device": device, "error": None, "value": None,
-                              "value_device": None, "description": "", "changed_inputs": []}
+def run_case(kind: str, answer: Any, case: list[Any], device: str) -> dict[str, Any]:
+    """Exercise `answer` once, the way `kind` says, on `case` moved to `device`; describe
+    what happened in plain data."""
+    args = [to_device(arg, device) for arg in case]
+    before = [_state(arg) for arg in args]
+    record: dict[str, Any] = {"device": device, "error": None, "problem": None, "recorded": False,
+                              "value": None, "description": "", "devices": [],
+                              "changed_inputs": [], "given_gradients": []}
     try:
-        output = function(*args)
+        output = HARNESSES[kind](answer, args)
+    except NotGradable as problem:
+        record["problem"] = str(problem)[:500]
+        return record
     except Exception as error:  # the learner's code may raise anything; the grader reports it
-        record["error"] = f"{type(error).__name__}: {error}"[:500]
+        record["error"] = learner_error(error)
         return record
     record["description"] = describe(output)[:200]
-    if isinstance(output, torch.Tensor):
-        record["value"] = output.detach().as_subclass(torch.Tensor).to("cpu").clone()
-        record["value_device"] = output.device.type
-    elif isinstance(output, (bool, int, float)):
-        record["value"] = output
-    record["changed_inputs"] = [
-        position for position, (arg, original) in enumerate(zip(args, originals))
-        if original is not None and not torch.equal(arg, original)
-    ]
+    try:
+        record["value"], record["devices"] = plain(output), sorted(tensor_devices(output))
+        record["recorded"] = True
+    except Exception:  # not plain data (an unusual object): described, not recorded
+        record["value"] = None
+    after = [_state(arg) for arg in args]
+    for position, (old, new) in enumerate(zip(before, after)):
+        if old is not None and not torch.equal(old[0], new[0]):
+            record["changed_inputs"].append(position)
+        elif old is not None and new[1:] != old[1:]:
+            record["given_gradients"].append(position)
     return record
+
+
+def _state(value: Any) -> tuple[torch.Tensor, bool, bool] | None:
+    """A caller's tensor as it is now: its values, whether it requires grad, whether it has a .grad."""
+    if not isinstance(value, torch.Tensor):
+        return None
+    return value.detach().clone(), value.requires_grad, value.grad is not None
+
+
+def to_device(value: Any, device: str) -> Any:
+    """`value` with every tensor in it (also inside lists and dicts) moved to `device`."""
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, list):
+        return [to_device(item, device) for item in value]
+    if isinstance(value, dict):
+        return {key: to_device(item, device) for key, item in value.items()}
+    return value
+
+
+def plain(value: Any) -> Any:
+    """`value` as plain data: detached CPU tensors, numbers, strings, None, lists and dicts.
+
+    Raises TypeError for anything else."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().as_subclass(torch.Tensor).to("cpu").clone()
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    for kind in (bool, int, float):  # subclasses, such as NumPy's float64
+        if isinstance(value, kind):
+            return kind(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    raise TypeError(f"cannot record {type(value).__name__}")
+
+
+def tensor_devices(value: Any) -> set[str]:
+    """The device types of every tensor in `value`."""
+    if isinstance(value, torch.Tensor):
+        return {value.device.type}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else []
+    return set().union(*(tensor_devices(item) for item in items))
+
+
+def learner_error(error: Exception) -> str:
+    """`Name: message`, and where in the learner's own code it was raised."""
+    text = f"{type(error).__name__}: {error}"[:400]
+    library = (os.path.dirname(torch.__file__), os.path.dirname(__file__))
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if not frame.filename.startswith(library)]
+    if frames and frames[-1].line:
+        text += f" (in {frames[-1].name}, at `{frames[-1].line.strip()[:120]}`)"
+    return text
+
+
+def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float) -> str | None:
+    """What is wrong with one recorded result compared with the expected one, or None."""
+    if record.get("problem"):
+        return str(record["problem"])
+    error = record.get("error")
+    if error:
+        if str(error).startswith("NotImplementedError"):
+            return f"it is {NOT_WRITTEN_YET}"
+        return f"it raised {error}"
+    if not record.get("recorded"):
+        got = str(record.get("description") or "nothing usable")[:200]
+        return f"expected {describe(expected)}, got {got}."
+    device = record.get("device")
+    elsewhere = [place for place in record.get("devices", []) if place != device]
+    if elsewhere:
+        return (f"the inputs were on {device} but the result is on {elsewhere[0]}: create new "
+                "tensors on the inputs' device (e.g. `device=x.device`).")
+    problem = mismatch(expected, record.get("value"), rtol=rtol, atol=atol)
+    if problem:
+        return problem + "."
+    if record.get("changed_inputs"):
+        return "it " + changed_in_place([int(p) for p in record["changed_inputs"]])
+    if record.get("given_gradients"):
+        return "it " + given_gradients([int(p) for p in record["given_gradients"]])
+    return None

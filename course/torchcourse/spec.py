@@ -1,0 +1,33 @@
+"""What a visible check needs to know about one exercise (each part's module lists its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+from .grading import FUNCTION
+
+Inputs = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class VisibleCheck:
+    """How to make small inputs, an answer worked out another way, and how close is close enough.
+
+    `kind` is the exercise's kind (see `torchcourse.grading`); `answer` is run through the same
+    harness as the learner's. `extra`, if given, looks at the learner's answer itself and returns
+    a problem in words, or None.
+    """
+
+    make_inputs: Callable[[torch.Generator], Inputs]
+    answer: Any
+    tolerance: float
+    kind: str = FUNCTION
+    extra: Callable[[Any], str | None] | None = None
+
+
+def randn(generator: torch.Generator, *shape: int) -> torch.Tensor:
+    """Standard normal numbers of `shape`, drawn from `generator`."""
+    return torch.randn(shape, generator=generator)
