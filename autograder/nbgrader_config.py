@@ -50,3 +50,14 @@ c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(runtime, "kernel")
 c.Execute.kernel_name = KERNEL_NAME
 c.Execute.timeout = 30
+
+# Feedback pages use the course's template (autograder/templates/course_feedback), which extends
+# nbgrader's own: exercises listed by name, no test-cell source, verdicts that wrap.
+import nbgrader  # noqa: E402
+
+c.HTMLExporter.template_name = "course_feedback"
+c.HTMLExporter.template_file = "feedback_page.html.j2"
+c.HTMLExporter.extra_template_basedirs = [
+    str(HERE / "templates"),
+    str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
+]

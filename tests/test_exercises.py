@@ -15,6 +15,7 @@ from conftest import DEVICES, answer_sources, define, part_notebook
 from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
 from course_reference import PARTS
 from torchcourse import CheckFailed, check
+from torchcourse.checks import NOT_WRITTEN, PASSED, WRONG, run_check
 from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
 from variants import PARTS as VARIANTS
 
@@ -126,23 +127,40 @@ def test_recorder_does_nothing_outside_grading(monkeypatch, tmp_path):
 # --- the visible checks a learner runs while working ------------------------------------------
 
 @pytest.mark.parametrize("name", NAMES)
-def test_visible_check_accepts_correct_answers(name, capsys):
+def test_visible_check_accepts_correct_answers(name):
     for source in (SOLUTIONS[name], ALTERNATIVES[name]):
-        check(name, define(source, name))
-        assert capsys.readouterr().out.startswith(f"✓ {name} passed")
+        result = run_check(name, define(source, name))
+        assert result.status == PASSED and result.message.startswith(f"{name} passed"), result
 
 
 @pytest.mark.parametrize("name, index", MISTAKES)
 def test_visible_check_explains_each_mistake(name, index):
-    with pytest.raises(CheckFailed) as failure:
-        check(name, define(MISTAKE_SOURCES[name][index], name))
-    assert explains(str(failure.value)), failure.value
+    result = run_check(name, define(MISTAKE_SOURCES[name][index], name))
+    assert result.status == WRONG and explains(result.message), result
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_visible_check_on_the_stub_asks_for_code(name):
-    with pytest.raises(CheckFailed, match="not written yet"):
-        check(name, define(STUBS[name], name))
+    result = run_check(name, define(STUBS[name], name))
+    assert result.status == NOT_WRITTEN
+    assert result.text() == f"… {name} is not written yet: replace `raise NotImplementedError()` with your code."
+
+
+def test_a_check_shows_one_line_and_never_raises(capsys, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    check("sigmoid", lambda x: 1 / 0)
+    shown = capsys.readouterr().out
+    assert shown.startswith("✗ sigmoid(a tensor of shape (3, 4)") and shown.count("\n") == 1
+    assert "ZeroDivisionError: division by zero (in <lambda>, at `check(\"sigmoid\"" in shown
+
+
+def test_under_validate_an_unfinished_check_raises_one_short_line(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(CheckFailed) as failure:
+        check("relu", define(STUBS["relu"], "relu"))
+    assert failure.value._render_traceback_() == [
+        "… relu is not written yet: replace `raise NotImplementedError()` with your code."]
+    check("relu", define(SOLUTIONS["relu"], "relu"))  # a passing check raises nothing
 
 
 # --- exercise kinds beyond plain functions -----------------------------------------------------

@@ -170,3 +170,13 @@ def test_symbolic_links_in_a_submission_are_not_copied(tmp_path):
     copied = tmp_path / "copy"
     shutil.copytree(folder, copied, ignore=cli._links_and_scratch)
     assert sorted(path.name for path in copied.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_feedback_lists_exercises_by_name_and_shows_no_test_source(demo, part):
+    page = (cli.AUTOGRADER / "feedback" / "cleo" / part / f"{part}.html").read_text()
+    for name in cell_scores("cleo", part):
+        assert f'Exercise <code>{name}</code></a> (Score:' in page, name
+    for leak in ("HIDDEN TESTS", "record_for_grading", "Test cell", "No response", "Comments:"):
+        assert leak not in page, leak
+    assert "white-space: pre-wrap" in page  # long verdicts wrap instead of being cut off

@@ -5,7 +5,8 @@
 
 from .checks import CheckFailed, check
 from .device import available_devices, pick_device, seed_everything
+from .hints import hint
 from .plotting import LiveLossPlot, imshow, view_classify
 
-__all__ = ["CheckFailed", "LiveLossPlot", "available_devices", "check", "imshow", "pick_device",
-           "seed_everything", "view_classify"]
+__all__ = ["CheckFailed", "LiveLossPlot", "available_devices", "check", "hint", "imshow",
+           "pick_device", "seed_everything", "view_classify"]

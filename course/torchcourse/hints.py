@@ -1,0 +1,36 @@
+"""Progressive hints for the exercises: `hint("sigmoid")`, then `hint("sigmoid", 2)`, and so on.
+
+Each exercise has a few hints, from a gentle nudge (level 1: which part of the notebook to reread)
+to the most specific (the last level: shapes of the intermediate results, or a formula). Ask for
+one level at a time and try again in between: a hint never gives away a line of the solution.
+Each part's hints live in its own module (`part01_tensors`, `part02_autograd`, ...), next to its
+checks.
+"""
+
+from __future__ import annotations
+
+from . import part01_tensors, part02_autograd
+
+HINTS: dict[str, list[str]] = {**part01_tensors.HINTS, **part02_autograd.HINTS}
+
+
+def hint(name: str, level: int = 1) -> None:
+    """Print hint number `level` for exercise `name`, and say how to ask for the next one.
+
+    Use it when you are stuck on an exercise: start at level 1 and go up one level at a time.
+    A level past the last shows the last hint. Raises KeyError for an unknown exercise name.
+    """
+    if name not in HINTS:
+        raise KeyError(f"no exercise called {name!r}; known exercises: {', '.join(HINTS)}")
+    if level < 1:
+        raise ValueError(f"hint levels start at 1, not {level}")
+    hints = HINTS[name]
+    count = len(hints)
+    shown = min(level, count)
+    print(f"Hint {shown} of {count} for {name}: {hints[shown - 1]}")
+    if shown < count:
+        print(f'(More: hint("{name}", {shown + 1}))')
+    elif level > count:
+        print(f"(There is no hint {level}: this is the last hint for {name}.)")
+    else:
+        print(f"(This is the last hint for {name}.)")
