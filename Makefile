@@ -4,8 +4,11 @@ PYTHON := $(VENV)/bin/python
 READY := $(VENV)/.ready
 GRADER := cd autograder && ../$(PYTHON) -m course_grader
 SUBMISSIONS ?= autograder/samples
+# The student edition's own GitHub repository (OWNER/NAME): its Binder and Colab links point there.
+STUDENT_REPO ?= your-github-user/pytorch-course-student
+STUDENT_DIR ?= ../pytorch-course-student
 
-.PHONY: setup demo test release autograde feedback grades samples lab data benchmark clean
+.PHONY: setup demo test release autograde feedback grades samples lab student data benchmark clean
 
 setup: $(READY)
 
@@ -40,8 +43,16 @@ grades: $(READY)
 samples: $(READY)   ## rebuild autograder/samples/ from the release and autograder/variants/
 	$(GRADER) samples
 
-lab: $(READY)   ## JupyterLab on the course
-	$(VENV)/bin/jupyter lab course
+lab: $(READY)   ## JupyterLab on work/, your own copy of the course notebooks (never overwritten)
+	@for notebook in course/*/*.ipynb; do \
+	  copy="work/$${notebook#course/}"; \
+	  [ -e "$$copy" ] || { mkdir -p "$$(dirname "$$copy")" && cp "$$notebook" "$$copy" \
+	    && echo "copied $$notebook to $$copy"; }; \
+	done
+	$(VENV)/bin/jupyter lab work $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+student: $(READY)   ## the course alone in STUDENT_DIR, to publish as the repository STUDENT_REPO
+	$(GRADER) student --to $(abspath $(STUDENT_DIR)) --repo $(STUDENT_REPO)
 
 data: $(READY)   ## download datasets into data/ (offline: small real stand-ins)
 	$(PYTHON) data/fetch.py

@@ -220,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         commands.add_parser(name)
     grade = commands.add_parser("autograde")
     grade.add_argument("submissions", type=Path)
+    student = commands.add_parser("student", help="write the course alone, to publish on its own")
+    student.add_argument("--to", type=Path, help="folder outside this repository "
+                         "(default: ../pytorch-course-student beside it)")
+    student.add_argument("--repo", help="the edition's GitHub repository, OWNER/NAME, for the "
+                         "Binder and Colab links (default: a placeholder)")
     args = parser.parse_args(argv)
     if args.command == "release":
         release()
@@ -235,4 +240,14 @@ def main(argv: list[str] | None = None) -> int:
         write_samples()
     elif args.command == "demo":
         return demo()
+    elif args.command == "student":
+        from .student import DEFAULT_REPO, default_destination, write_edition
+        repo = args.repo or DEFAULT_REPO
+        try:
+            folder = write_edition(args.to or default_destination(), repo)
+        except ValueError as error:
+            sys.exit(str(error))
+        print(f"Student edition for github.com/{repo} written to {folder}")
+        if repo == DEFAULT_REPO:
+            print("Its Binder and Colab links point to a placeholder: set STUDENT_REPO=OWNER/NAME.")
     return 0
