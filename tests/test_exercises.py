@@ -15,7 +15,7 @@ from conftest import DEVICES, answer_sources, define, part_notebook
 from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
 from course_reference import PARTS
 from torchcourse import CheckFailed, check
-from torchcourse.checks import NOT_WRITTEN, PASSED, WRONG, run_check
+from torchcourse.checks import KNOWN_MISTAKES, NOT_WRITTEN, PASSED, WRONG, run_check
 from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
 from variants import PARTS as VARIANTS
 
@@ -161,6 +161,35 @@ def test_under_validate_an_unfinished_check_raises_one_short_line(monkeypatch):
     assert failure.value._render_traceback_() == [
         "… relu is not written yet: replace `raise NotImplementedError()` with your code."]
     check("relu", define(SOLUTIONS["relu"], "relu"))  # a passing check raises nothing
+
+
+# --- well-known mistakes are named, in the check and in the grader's verdict -------------------
+
+def test_every_listed_mistake_has_a_sentence_that_names_it():
+    for name in NAMES:
+        assert len(KNOWN_MISTAKES[name]) == len(MISTAKE_SOURCES[name]), name
+        assert all(mistake.sentence.endswith(".") for mistake in KNOWN_MISTAKES[name]), name
+
+
+@pytest.mark.parametrize("name, index", MISTAKES)
+def test_each_listed_mistake_is_named_by_the_grader_and_the_check(name, index, tmp_path, monkeypatch):
+    sentence = KNOWN_MISTAKES[name][index].sentence
+    for _ in range(3):
+        seed = secrets.randbits(62)
+        verdict = grade(name, MISTAKE_SOURCES[name][index], "cpu", seed, tmp_path, monkeypatch)
+        assert sentence in verdict.message, f"seed {seed}: {verdict.message}"
+    result = run_check(name, define(MISTAKE_SOURCES[name][index], name))
+    assert result.message.endswith(sentence), result.message
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_correct_answer_is_never_told_it_made_a_mistake(name, tmp_path, monkeypatch):
+    sentences = [mistake.sentence for mistakes in KNOWN_MISTAKES.values() for mistake in mistakes]
+    for source in (SOLUTIONS[name], ALTERNATIVES[name]):
+        verdict = grade(name, source, "cpu", secrets.randbits(62), tmp_path, monkeypatch)
+        result = run_check(name, define(source, name))
+        for message in (verdict.message, result.message):
+            assert not any(sentence in message for sentence in sentences), message
 
 
 # --- exercise kinds beyond plain functions -----------------------------------------------------

@@ -3,7 +3,8 @@
 Each check exercises your answer on a few small random inputs, on the CPU and on a GPU when one
 is present, the same way the hidden tests do (see `torchcourse.grading`), and compares the
 result with an answer worked out another way. It shows a one-line verdict: passed, not written
-yet, or what was expected and what your answer gave. It never stops the notebook, so Run All
+yet, or what was expected and what your answer gave, naming the mistake when it is a well-known
+one. It never stops the notebook, so Run All
 goes on past unfinished exercises. Passing these checks is a good sign, not a grade: the graded
 tests use many fresh inputs. Each part's checks live in its own module (`part01_tensors`, ...).
 
@@ -23,9 +24,10 @@ import torch
 from . import part01_tensors, part02_autograd
 from .device import available_devices
 from .feedback import NOT_WRITTEN_YET, describe
-from .grading import HARNESSES, find_problem, plain, run_case, to_device
+from .grading import HARNESSES, find_problem, name_mistake, plain, run_case, to_device
 
 CHECKS = {**part01_tensors.CHECKS, **part02_autograd.CHECKS}
+KNOWN_MISTAKES = {**part01_tensors.KNOWN_MISTAKES, **part02_autograd.KNOWN_MISTAKES}
 
 PASSED, NOT_WRITTEN, WRONG = "passed", "not written yet", "wrong"
 _STYLE = {  # the symbol and colours of each verdict
@@ -78,7 +80,10 @@ def run_check(name: str, answer: Any) -> CheckResult:
                 return CheckResult(name, NOT_WRITTEN, f"{name} is {NOT_WRITTEN_YET}")
             if problem:
                 shown = ", ".join(describe(value) for value in inputs)
-                return CheckResult(name, WRONG, f"{name}({shown}): {problem}")
+                named = name_mistake(spec.kind, KNOWN_MISTAKES.get(name, []), record, inputs,
+                                     spec.tolerance, spec.tolerance)
+                return CheckResult(name, WRONG, f"{name}({shown}): {problem}"
+                                                + (f" {named}" if named else ""))
     problem = spec.extra(answer) if spec.extra else None
     if problem:
         return CheckResult(name, WRONG, f"{name}: {problem}")

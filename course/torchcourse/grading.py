@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import torch
 
@@ -263,4 +263,24 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
         return "it " + changed_in_place([int(p) for p in record["changed_inputs"]])
     if record.get("given_gradients"):
         return "it " + given_gradients([int(p) for p in record["given_gradients"]])
+    return None
+
+
+def name_mistake(kind: str, mistakes: Sequence[Any], record: dict[str, Any], case: list[Any],
+                 rtol: float, atol: float) -> str | None:
+    """The sentence of the first known mistake (see `spec.KnownMistake`) that explains a wrong
+    record made on `case`, or None."""
+    reported = f"{record.get('error') or ''} {record.get('problem') or ''}"
+    for mistake in mistakes:
+        if mistake.raised and mistake.raised in reported:
+            return mistake.sentence
+        if mistake.changes_input and (record.get("changed_inputs") or record.get("given_gradients")):
+            return mistake.sentence
+        if mistake.answer is not None and record.get("recorded"):
+            try:
+                wrong = plain(HARNESSES[kind](mistake.answer, list(case)))
+                if mismatch(wrong, record.get("value"), rtol=rtol, atol=atol) is None:
+                    return mistake.sentence
+            except Exception:  # a mistake that cannot run on these inputs explains nothing here
+                continue
     return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from .spec import Inputs, VisibleCheck, randn
+from .spec import Inputs, KnownMistake, VisibleCheck, randn
 
 
 def _stack_columns(columns: list[torch.Tensor]) -> torch.Tensor:
@@ -171,4 +171,56 @@ HINTS: dict[str, list[str]] = {
         "Shapes: x (N, D) @ w1 (D, H) -> (N, H), plus b1 (H,) -> (N, H), sigmoid -> hidden (N, H); "
         "hidden @ w2 (H, K) -> (N, K), plus b2 (K,) -> (N, K), sigmoid -> output (N, K).",
     ],
+}
+
+
+# The mistakes learners make most often, in the order of autograder/variants/part01_tensors.py.
+KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
+    "sigmoid": [KnownMistake(
+        "These are the values of 1 / (1 + e^x): the minus sign in e^(−x) is missing.",
+        answer=lambda x: 1 / (1 + torch.exp(x)))],
+    "relu": [KnownMistake(
+        "Assigning through a mask writes into the caller's tensor: make the change on a clone.",
+        changes_input=True)],
+    "flatten_batch": [
+        KnownMistake("`flatten()` with no arguments flattens the batch dimension too: keep "
+                     "dimension 0 (`start_dim=1`, or `reshape(len(images), -1)`).",
+                     answer=lambda images: images.flatten()),
+        KnownMistake("A size written into the code, such as 784, fits only 28 × 28 images: let "
+                     "`-1` or the input's own shape work it out.",
+                     raised="is invalid for input of size")],
+    "channels_last": [KnownMistake(
+        "`view` or `reshape` to (N, H, W, C) keeps the numbers in memory order, which scrambles "
+        "the pixels: move the channel axis with `permute`.",
+        answer=lambda images: images.reshape(images.shape[0], *images.shape[2:], images.shape[1]))],
+    "standardize": [
+        KnownMistake("These are the values you get with statistics over each row (dim=1); each "
+                     "column needs its own mean and standard deviation (dim=0).",
+                     answer=lambda x: (x - x.mean(1, keepdim=True)) / x.std(1, correction=0, keepdim=True)),
+        KnownMistake("These are the values the sample standard deviation (dividing by N − 1) "
+                     "gives; the exercise asks for the population one (dividing by N).",
+                     answer=lambda x: (x - x.mean(0)) / x.std(0, correction=1))],
+    "pairwise_distances": [KnownMistake(
+        "These are the squared distances: the square root is missing.",
+        answer=lambda a, b: ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))],
+    "accuracy": [
+        KnownMistake("`mean()` cannot average booleans: turn the matches into numbers first "
+                     "(`.float()`).", raised="could not infer output dtype"),
+        KnownMistake("A one-element tensor is not a Python number: return its `.item()`.",
+                     answer=lambda scores, labels: (scores.argmax(1) == labels).float().mean())],
+    "one_hot": [
+        KnownMistake("`F.one_hot` gives int64 values; the exercise asks for float32.",
+                     answer=lambda labels, num_classes: torch.nn.functional.one_hot(labels, num_classes)),
+        KnownMistake("The number of classes was taken from the labels (`labels.max() + 1`), which "
+                     "is too few when the highest class is absent: use `num_classes`.",
+                     answer=lambda labels, num_classes: torch.nn.functional.one_hot(labels).float())],
+    "neuron_sum": [KnownMistake(
+        "`.sum()` without `dim` adds the whole batch into one number: sum each row (`dim=1`).",
+        answer=lambda features, weights, bias: torch.sigmoid((features * weights).sum() + bias))],
+    "neuron_matmul": [KnownMistake(
+        "These are the values without the bias: add it before the sigmoid.",
+        answer=lambda features, weights, bias: torch.sigmoid(features @ weights))],
+    "two_layer_forward": [KnownMistake(
+        "The hidden layer has no sigmoid: apply it before the second layer.",
+        answer=lambda x, w1, b1, w2, b2: torch.sigmoid((x @ w1 + b1) @ w2 + b2))],
 }

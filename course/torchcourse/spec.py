@@ -31,3 +31,18 @@ class VisibleCheck:
 def randn(generator: torch.Generator, *shape: int) -> torch.Tensor:
     """Standard normal numbers of `shape`, drawn from `generator`."""
     return torch.randn(shape, generator=generator)
+
+
+@dataclass(frozen=True)
+class KnownMistake:
+    """A mistake many learners make, and the one sentence that names it.
+
+    It is recognised when an answer gives what `answer` (the mistake written out, of the
+    exercise's kind) gives on the same inputs; or when the error or problem reported contains
+    `raised`; or, with `changes_input`, when the answer changed its inputs or their gradients.
+    """
+
+    sentence: str
+    answer: Any = None
+    raised: str | None = None
+    changes_input: bool = False
