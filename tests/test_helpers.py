@@ -43,3 +43,15 @@ def test_mnist_loads_offline_through_the_real_torchvision_code(tmp_path):
     assert image.shape == (1, 28, 28) and 0 <= label <= 9
     assert len(train) == 1500 and len(test) == 297
     assert 0.05 < image.mean() < 0.5, "digits should be light strokes on a dark background"
+
+
+def test_learning_rate_explorer_draws_a_static_figure_without_widgets():
+    from torchcourse.widgets import descend, explore_learning_rate
+
+    x = torch.linspace(-2, 2, 40)
+    y = 2 * x + 3
+    figure = explore_learning_rate(x, y, steps=30, rates=(0.1, 0.8))
+    curves, fits = figure.axes
+    assert len(curves.lines) == 2 and [line.get_label() for line in fits.lines][-1] == "lr = 0.8: diverged"
+    losses, w, b = descend(x, y, lr=0.3, steps=200)
+    assert losses[-1] < 1e-6 and abs(w - 2) < 1e-3 and abs(b - 3) < 1e-3
