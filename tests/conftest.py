@@ -42,3 +42,19 @@ def define(source: str, name: str):
     namespace = {"torch": torch, "np": __import__("numpy"), "math": __import__("math")}
     exec(compile(source, filename, "exec"), namespace)
     return namespace[name]
+
+
+def solution_lines(part: str) -> set[str]:
+    """The lines a learner must never be given: stripped lines over 12 characters inside the
+    solution regions of a part's solutions notebook, except those the notebook also shows outside
+    them (a demo's `loss.backward()` gives nothing away)."""
+    inside_lines, outside_lines = set(), set()
+    for cell in nbformat.read(part_notebook("solutions", part), as_version=4).cells:
+        inside = False
+        for line in cell.source.splitlines():
+            inside = (inside or "### BEGIN SOLUTION" in line) and "### END SOLUTION" not in line
+            if inside and "BEGIN SOLUTION" not in line:
+                inside_lines.add(line.strip())
+            elif not inside:
+                outside_lines.add(line.strip())
+    return {line for line in inside_lines - outside_lines if len(line) > 12}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-import nbformat
 import pytest
-from conftest import answer_sources, part_notebook
+from conftest import solution_lines
 from course_reference import PARTS
 from torchcourse import hint
 from torchcourse.checks import CHECKS
@@ -19,29 +18,6 @@ NAMES = sorted(exercise.name for exercises in PARTS.values() for exercise in exe
 def part_hints(part: str) -> dict[str, list[str]]:
     """The HINTS of one part's module, e.g. torchcourse.part01_tensors for "01-tensors"."""
     return importlib.import_module(f"torchcourse.part{part.replace('-', '_')}").HINTS
-
-
-def given_away_lines(part: str) -> set[str]:
-    """Solution lines longer than 12 characters that the notebook shows nowhere outside a solution region.
-
-    The same definition as test_release_holds_no_outputs_solutions_or_hidden_tests in test_pipeline.py:
-    solution lines come from the answer cells, and a line that a demo or a markdown cell also shows
-    (`loss.backward()`) gives nothing away."""
-    notebook = part_notebook("solutions", part)
-    solution_lines, shown_lines = set(), set()
-    for source in answer_sources(notebook).values():
-        inside = False
-        for line in source.splitlines():
-            inside = (inside or "### BEGIN SOLUTION" in line) and "### END SOLUTION" not in line
-            if inside and line.strip() and "BEGIN SOLUTION" not in line:
-                solution_lines.add(line.strip())
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        inside = False
-        for line in cell.source.splitlines():
-            inside = (inside or "### BEGIN SOLUTION" in line) and "### END SOLUTION" not in line
-            if not inside:
-                shown_lines.add(line.strip())
-    return {line for line in solution_lines - shown_lines if len(line) > 12}
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -98,7 +74,7 @@ def test_level_below_one_is_refused():
 
 @pytest.mark.parametrize("part", PARTS)
 def test_no_hint_gives_away_a_solution_line(part):
-    lines = given_away_lines(part)
+    lines = solution_lines(part)
     assert lines, "the solutions notebook should have solution lines to protect"
     leaked = [(name, level, line) for name, hints in part_hints(part).items()
               for level, text in enumerate(hints, 1) for line in lines if line in text]

@@ -18,7 +18,7 @@ import nbclient
 import nbformat
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, solution_lines
 from course_grader import cli, student
 
 EDITION_REPO = "someone/torch-course"
@@ -48,22 +48,6 @@ def released() -> list[str]:
 
 def package_name(requirement: str) -> str:
     return re.split(r"[\s<>=!~;\[]", requirement.strip())[0].lower()
-
-
-def solution_lines(part: str) -> set[str]:
-    """Lines of the solution regions of a part that are over 12 characters and that the
-    solutions notebook does not also show outside them (as test_pipeline.py does)."""
-    (notebook,) = (REPO / "solutions" / part).glob("*.ipynb")
-    inside_lines, outside_lines = set(), set()
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        inside = False
-        for line in cell.source.splitlines():
-            inside = (inside or "### BEGIN SOLUTION" in line) and "### END SOLUTION" not in line
-            if inside and "BEGIN SOLUTION" not in line:
-                inside_lines.add(line.strip())
-            elif not inside:
-                outside_lines.add(line.strip())
-    return {line for line in inside_lines - outside_lines if len(line) > 12}
 
 
 def test_edition_holds_exactly_the_course_files(edition):

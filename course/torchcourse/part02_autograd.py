@@ -269,12 +269,7 @@ class _MultiplyAddIgnoringUpstream(torch.autograd.Function):
         return x, w, torch.ones_like(grad_output)
 
 
-class _MultiplyAddSwapped(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, w: torch.Tensor, x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(w, x)
-        return w * x + b
-
+class _MultiplyAddSwapped(_MultiplyAddIgnoringUpstream):
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor):
         w, x = ctx.saved_tensors
