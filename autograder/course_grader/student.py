@@ -27,8 +27,8 @@ DEFAULT_REPO = "your-github-user/pytorch-course-student"
 GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
-# requirements.txt names the instructor's pip route; learners need all of it except the test runner.
-INSTRUCTOR_ONLY = {"pytest"}
+# requirements.txt names the instructor's pip route; learners need all of it except the test tools.
+INSTRUCTOR_ONLY = {"pytest", "playwright"}
 TEMPLATE_FILES = {".gitignore": "gitignore", "environment.yml": "environment.yml",
                   "postBuild": "postBuild"}
 
@@ -107,7 +107,7 @@ def write_notebook(source: Path, target: Path, repo: str, notebook: str) -> None
 
 
 def learner_requirements() -> list[str]:
-    """requirements.txt's pinned packages that a learner's JupyterLab needs (all but pytest)."""
+    """requirements.txt's pinned packages that a learner's JupyterLab needs (all but the test tools)."""
     text = (REPO / "requirements.txt").read_text(encoding="utf-8")
     lines = [line.split("#")[0].strip() for line in text.splitlines()]
     return [line for line in lines

@@ -68,7 +68,8 @@ def explore_learning_rate(x: torch.Tensor, y: torch.Tensor, steps: int = 50,
         if ipywidgets is not None:
             slider = ipywidgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0.1, step=0.05,
                                                description="learning rate", readout_format=".3f",
-                                               continuous_update=False)
+                                               continuous_update=False,
+                                               style={"description_width": "initial"})
 
             def redraw(learning_rate: float) -> None:
                 figure = _draw(x, y, [learning_rate], steps)
