@@ -47,19 +47,21 @@ def describe(value: Any) -> str:
     return f"an object of type {type(value).__name__}"
 
 
-def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6) -> str | None:
+def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6,
+             equal_nan: bool = False) -> str | None:
     """Why `got` does not match `expected`, or None when it does.
 
     Tensors must agree in type, shape, dtype and device, then in every value within
-    `atol + rtol * |expected|`. Numbers must agree within the same tolerance. Lists (a returned
-    tuple is recorded as a list) and dicts must agree item by item; the message names the item.
+    `atol + rtol * |expected|` (NaN matches NaN only with `equal_nan`). Numbers must agree within
+    the same tolerance. Lists (a returned tuple is recorded as a list) and dicts must agree item by
+    item; the message names the item.
     """
     if isinstance(expected, torch.Tensor):
-        return _tensor_mismatch(expected, got, rtol, atol)
+        return _tensor_mismatch(expected, got, rtol, atol, equal_nan)
     if expected is None:
         return None if got is None else f"expected None, got {describe(got)}"
     if isinstance(expected, (list, dict)):
-        return _container_mismatch(expected, got, rtol, atol)
+        return _container_mismatch(expected, got, rtol, atol, equal_nan)
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             return (f"expected a Python number, got a one-element tensor ({describe(got)}): "
@@ -72,21 +74,23 @@ def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6) ->
     raise TypeError(f"cannot compare with an expected {type(expected).__name__}")
 
 
-def _container_mismatch(expected: list | dict, got: Any, rtol: float, atol: float) -> str | None:
+def _container_mismatch(expected: list | dict, got: Any, rtol: float, atol: float,
+                        equal_nan: bool) -> str | None:
     if type(got) is not type(expected) or len(got) != len(expected):
         return f"expected {describe(expected)}, got {describe(got)}"
     keys = expected.keys() if isinstance(expected, dict) else range(len(expected))
     for key in keys:
         if isinstance(expected, dict) and key not in got:
             return f"`{key}` is missing"
-        problem = mismatch(expected[key], got[key], rtol, atol)
+        problem = mismatch(expected[key], got[key], rtol, atol, equal_nan)
         if problem:
             label = f"`{key}`" if isinstance(expected, dict) else f"item {key} of {len(expected)}"
             return f"{label}: {problem}"
     return None
 
 
-def _tensor_mismatch(expected: torch.Tensor, got: Any, rtol: float, atol: float) -> str | None:
+def _tensor_mismatch(expected: torch.Tensor, got: Any, rtol: float, atol: float,
+                     equal_nan: bool) -> str | None:
     if not isinstance(got, torch.Tensor):
         return f"expected {describe(expected)}, got {describe(got)}"
     for what in ("shape", "dtype"):
@@ -97,7 +101,7 @@ def _tensor_mismatch(expected: torch.Tensor, got: Any, rtol: float, atol: float)
                 f"{got.device.type}: create new tensors on the inputs' device")
     got, expected = got.detach().cpu(), expected.detach().cpu()
     if expected.is_floating_point():
-        close = torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
+        close = torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=equal_nan)
     else:
         close = got == expected
     if bool(close.all()):

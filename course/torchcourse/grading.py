@@ -279,7 +279,8 @@ def name_mistake(kind: str, mistakes: Sequence[Any], record: dict[str, Any], cas
         if mistake.answer is not None and record.get("recorded"):
             try:
                 wrong = plain(HARNESSES[kind](mistake.answer, list(case)))
-                if mismatch(wrong, record.get("value"), rtol=rtol, atol=atol) is None:
+                # a mistake that divides by zero gives NaN in the same places as the answer
+                if mismatch(wrong, record.get("value"), rtol=rtol, atol=atol, equal_nan=True) is None:
                     return mistake.sentence
             except Exception:  # a mistake that cannot run on these inputs explains nothing here
                 continue
