@@ -188,10 +188,11 @@ def scores() -> dict[str, dict[str, float]]:
 
 def print_scores(table: dict[str, dict[str, float]]) -> None:
     columns = parts()
-    print(f"{'student':<12}" + "".join(f"{part:>16}" for part in columns))
+    width = max([len("student"), *map(len, table)]) + 2
+    print(f"{'student':<{width}}" + "".join(f"{part:>16}" for part in columns))
     for student in sorted(table):
         row = [table[student].get(part) for part in columns]
-        print(f"{student:<12}" + "".join(f"{'-' if s is None else f'{s:g}':>16}" for s in row))
+        print(f"{student:<{width}}" + "".join(f"{'-' if s is None else f'{s:g}':>16}" for s in row))
 
 
 def demo() -> int:
