@@ -8,7 +8,7 @@ SUBMISSIONS ?= autograder/samples
 STUDENT_REPO ?= your-github-user/pytorch-course-student
 STUDENT_DIR ?= ../pytorch-course-student
 
-.PHONY: setup demo test release autograde feedback grades samples lab student data benchmark clean
+.PHONY: setup demo test release autograde feedback grades report samples lab student data benchmark clean
 
 setup: $(READY)
 
@@ -39,6 +39,9 @@ feedback: $(READY)
 
 grades: $(READY)
 	$(GRADER) grades
+
+report: $(READY)   ## autograder/report/: score histograms, pass rates, common mistakes
+	$(GRADER) report
 
 samples: $(READY)   ## rebuild autograder/samples/ from the release and autograder/variants/
 	$(GRADER) samples

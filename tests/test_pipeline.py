@@ -5,6 +5,7 @@ Slow (each graded notebook starts a sandboxed kernel), so the demo runs once for
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ import nbformat
 import pytest
 from conftest import REPO, part_notebook, solution_lines
 from course_grader import cli
+from course_grader.report import ExerciseSummary, PartSummary, part_html, write_report
 from course_grader.samples import write_samples
 
 PARTS = cli.parts()
@@ -170,3 +172,39 @@ def test_feedback_lists_exercises_by_name_and_shows_no_test_source(demo, part):
     for leak in ("HIDDEN TESTS", "record_for_grading", "Test cell", "No response", "Comments:"):
         assert leak not in page, leak
     assert "white-space: pre-wrap" in page  # long verdicts wrap instead of being cut off
+
+
+def test_class_report_shows_pass_rates_and_common_mistakes(demo, tmp_path):
+    from course_reference import PARTS as EXERCISES_BY_PART
+
+    page = write_report(tmp_path)
+    with (tmp_path / "exercises.csv").open(newline="", encoding="utf-8") as file:
+        rows = {(row["part"], row["exercise"]): row for row in csv.DictReader(file)}
+    graded = cli.scores()
+    for part, exercises in EXERCISES_BY_PART.items():
+        cells = {student: cell_scores(student, part) for student, by_part in graded.items()
+                 if part in by_part}
+        assert {"ada", "ben", "cleo"} <= set(cells)
+        for exercise in exercises:
+            row = rows[part, exercise.name]
+            passed = [student for student, scores in cells.items()
+                      if scores[exercise.name][0] == scores[exercise.name][1]]
+            assert "ada" in passed, exercise.name
+            assert (int(row["students"]), int(row["passed"])) == (len(cells), len(passed))
+            assert float(row["pass_rate"]) == pytest.approx(len(passed) / len(cells), abs=1e-4)
+        untouched = exercises[0].name  # ben hands in the release unchanged
+        assert cell_scores("ben", part)[untouched][0] == 0
+        reasons = [rows[part, untouched][f"top_failure_{rank}"] for rank in (1, 2, 3)]
+        assert any(reason.startswith("it is not written yet") for reason in reasons), reasons
+    # cleo's standardize uses row statistics: the judge's named mistake is the reason, whole
+    assert cell_scores("cleo", "01-tensors")["standardize"][0] == 0
+    standardize = rows["01-tensors", "standardize"]
+    assert any("statistics over each row (dim=1)" in standardize[f"top_failure_{rank}"]
+               for rank in (1, 2, 3))
+    text = page.read_text(encoding="utf-8")
+    assert text.count('<img src="data:image/png;base64,') == len(EXERCISES_BY_PART)
+    assert "<script" not in text.lower()
+    hostile = ExerciseSummary("x", students=1)
+    hostile.reasons["<script>alert(1)</script>"] += 1
+    section = part_html(PartSummary("<b>part</b>", 1.0, [0.0], [hostile]))
+    assert "<script" not in section and "&lt;script&gt;" in section and "<b>part" not in section

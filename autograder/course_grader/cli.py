@@ -2,7 +2,7 @@
 
     python -m course_grader release                 # course/ from solutions/
     python -m course_grader autograde DIR           # DIR/<student>/<part>/<notebook>.ipynb
-    python -m course_grader feedback | grades | samples | demo
+    python -m course_grader feedback | grades | report | samples | demo
 
 Each step runs nbgrader from autograder/ (where nbgrader_config.py lives), one process per student
 and part, so one broken or hostile submission cannot stop the others from being graded.
@@ -219,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("release", "feedback", "grades", "samples", "demo"):
         commands.add_parser(name)
+    commands.add_parser("report", help="a page for the instructor: score histograms, pass rates "
+                        "and common mistakes per exercise, in autograder/report/")
     grade = commands.add_parser("autograde")
     grade.add_argument("submissions", type=Path)
     student = commands.add_parser("student", help="write the course alone, to publish on its own")
@@ -236,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "grades":
         export_grades()
         print_scores(scores())
+    elif args.command == "report":
+        from .report import write_report
+        print(f"Class report written to {write_report()}")
     elif args.command == "samples":
         from .samples import write_samples
         write_samples()
