@@ -17,7 +17,7 @@ from course_reference import Case, Exercise
 from torchcourse.device import available_devices
 from torchcourse.checks import KNOWN_MISTAKES
 from torchcourse.feedback import describe
-from torchcourse.grading import HARNESSES, find_problem, inputs_path, name_mistake, plain, results_path
+from torchcourse.grading import HARNESSES, explain_problem, inputs_path, plain, results_path
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
@@ -94,9 +94,5 @@ def _problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]
     """What is wrong with one recorded result, or None if it is right."""
     if result.get("device") != device:
         return "the recorded results are out of order or incomplete."
-    problem = find_problem(result, expected_record(exercise, case), exercise.rtol, exercise.atol)
-    if problem is None:
-        return None
-    named = name_mistake(exercise.kind, KNOWN_MISTAKES.get(exercise.name, []), result, list(case),
-                         exercise.rtol, exercise.atol)
-    return f"{problem} {named}" if named else problem
+    return explain_problem(exercise.kind, result, expected_record(exercise, case), list(case),
+                           KNOWN_MISTAKES.get(exercise.name, []), exercise.rtol, exercise.atol)

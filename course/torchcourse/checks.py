@@ -24,7 +24,8 @@ import torch
 from . import part01_tensors, part02_autograd
 from .device import available_devices
 from .feedback import NOT_WRITTEN_YET, describe
-from .grading import HARNESSES, find_problem, name_mistake, plain, run_case, to_device
+from .grading import HARNESSES, explain_problem, plain, run_case, to_device
+from .plotting import ipython_shell
 
 CHECKS = {**part01_tensors.CHECKS, **part02_autograd.CHECKS}
 KNOWN_MISTAKES = {**part01_tensors.KNOWN_MISTAKES, **part02_autograd.KNOWN_MISTAKES}
@@ -75,15 +76,13 @@ def run_check(name: str, answer: Any) -> CheckResult:
             inputs = [to_device(value, device) for value in spec.make_inputs(generator)]
             record = run_case(spec.kind, answer, inputs, device)
             expected = plain(HARNESSES[spec.kind](spec.answer, inputs))
-            problem = find_problem(record, expected, spec.tolerance, spec.tolerance)
+            problem = explain_problem(spec.kind, record, expected, inputs,
+                                      KNOWN_MISTAKES.get(name, []), spec.tolerance, spec.tolerance)
             if problem and NOT_WRITTEN_YET in problem:
                 return CheckResult(name, NOT_WRITTEN, f"{name} is {NOT_WRITTEN_YET}")
             if problem:
                 shown = ", ".join(describe(value) for value in inputs)
-                named = name_mistake(spec.kind, KNOWN_MISTAKES.get(name, []), record, inputs,
-                                     spec.tolerance, spec.tolerance)
-                return CheckResult(name, WRONG, f"{name}({shown}): {problem}"
-                                                + (f" {named}" if named else ""))
+                return CheckResult(name, WRONG, f"{name}({shown}): {problem}")
     problem = spec.extra(answer) if spec.extra else None
     if problem:
         return CheckResult(name, WRONG, f"{name}: {problem}")
@@ -102,12 +101,9 @@ def check(name: str, answer: Any) -> None:
 
 def _show(result: CheckResult) -> None:
     """HTML in a notebook (plain text where HTML cannot be shown), plain text elsewhere."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        get_ipython = None
-    if get_ipython is None or get_ipython() is None:
+    if ipython_shell() is None:
         print(result.text())
         return
+    from IPython.display import display
+
     display({"text/html": result.html(), "text/plain": result.text()}, raw=True)

@@ -285,3 +285,14 @@ def name_mistake(kind: str, mistakes: Sequence[Any], record: dict[str, Any], cas
             except Exception:  # a mistake that cannot run on these inputs explains nothing here
                 continue
     return None
+
+
+def explain_problem(kind: str, record: dict[str, Any], expected: Any, case: list[Any],
+                    mistakes: Sequence[Any], rtol: float, atol: float) -> str | None:
+    """What is wrong with a record (see `find_problem`), followed by the sentence that names the
+    known mistake behind it, if one does; None when the record is right."""
+    problem = find_problem(record, expected, rtol, atol)
+    if problem is None:
+        return None
+    named = name_mistake(kind, mistakes, record, case, rtol, atol)
+    return f"{problem} {named}" if named else problem

@@ -71,7 +71,7 @@ class LiveLossPlot:
         self.figure, axes = plt.subplots(1, columns, figsize=(5 * columns, 3.5), squeeze=False)
         self.loss_axes, *self.other_axes = axes[0]
         plt.close(self.figure)  # shown only through the display handle below
-        self.handle = _display_handle() if _live() else None
+        self.handle = _display_handle() if redraws_live() else None
 
     def add(self, loss: float) -> None:
         """Record one step's loss; redraw when it is time."""
@@ -103,7 +103,7 @@ class LiveLossPlot:
         self.figure.tight_layout()
 
 
-def _shell_name() -> str | None:
+def ipython_shell() -> str | None:
     """The IPython shell running this code (`ZMQInteractiveShell` in Jupyter), or None."""
     try:
         from IPython import get_ipython
@@ -113,9 +113,9 @@ def _shell_name() -> str | None:
     return None if shell is None else type(shell).__name__
 
 
-def _live() -> bool:
+def redraws_live() -> bool:
     """Whether a figure can be redrawn in place: inside Jupyter, and not while autograding."""
-    return _shell_name() == "ZMQInteractiveShell" and not os.environ.get(GRADING_DIR_VARIABLE)
+    return ipython_shell() == "ZMQInteractiveShell" and not os.environ.get(GRADING_DIR_VARIABLE)
 
 
 def _display_handle():
@@ -126,7 +126,7 @@ def _display_handle():
 
 def _show(figure: plt.Figure) -> None:
     """Show a finished figure in a notebook; elsewhere the caller has the returned figure."""
-    if _shell_name() is not None:
+    if ipython_shell() is not None:
         from IPython.display import display
 
         display(figure)

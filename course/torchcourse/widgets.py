@@ -11,7 +11,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import torch
 
-from .plotting import _live
+from .plotting import redraws_live
 
 
 def descend(x: torch.Tensor, y: torch.Tensor, lr: float,
@@ -60,7 +60,7 @@ def explore_learning_rate(x: torch.Tensor, y: torch.Tensor, steps: int = 50,
     With widgets, moving the slider redraws the loss curve and the fitted line. Without them,
     it returns one figure with the curves for `rates` (too small, good, fast, too large).
     """
-    if _live():
+    if redraws_live():
         try:
             import ipywidgets
         except ImportError:
