@@ -106,15 +106,22 @@ def test_nothing_recorded_is_a_failure_with_a_reason(tmp_path):
     assert not verdict.passed and "No results were recorded" in verdict.message
 
 
+def same(a, b) -> bool:
+    """Whether two cases' plain data are equal: tensors (shape and values), lists, dicts, numbers."""
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
+
+
 def test_hidden_inputs_are_fresh_each_run_and_repeatable_from_a_seed():
     for exercise in EXERCISES.values():
         first, again = make_plan(exercise, seed=7).cases, make_plan(exercise, seed=7).cases
-        other = make_plan(exercise).cases
-        flat = lambda cases: [arg for case in cases for arg in case]  # noqa: E731
-        assert all(torch.equal(a, b) if isinstance(a, torch.Tensor) else a == b
-                   for a, b in zip(flat(first), flat(again)))
-        assert any(not isinstance(a, torch.Tensor) or a.shape != b.shape or not torch.equal(a, b)
-                   for a, b in zip(flat(first), flat(other))), exercise.name
+        assert same(first, again), exercise.name
+        assert not same(first, make_plan(exercise).cases), exercise.name
 
 
 def test_recorder_does_nothing_outside_grading(monkeypatch, tmp_path):
@@ -228,3 +235,49 @@ def test_an_error_names_the_line_of_the_learners_code(tmp_path, monkeypatch):
     source = "def grad_of_square_exp(x):\n    return x / undefined_name\n"
     verdict = grade("grad_of_square_exp", source, "cpu", 1, tmp_path, monkeypatch)
     assert "NameError" in verdict.message and "`return x / undefined_name`" in verdict.message
+
+
+# --- module classes, models drawn as data, initialisers ----------------------------------------
+
+def test_a_module_factory_that_returns_something_else_is_told_so(tmp_path, monkeypatch):
+    verdict = grade("build_mlp", "def build_mlp(sizes):\n    return [nn.Linear(2, 2)]\n", "cpu", 1,
+                    tmp_path, monkeypatch)
+    assert "expected an nn.Module, got a tuple or list of 1 values" in verdict.message, verdict.message
+
+
+def test_a_buffer_where_a_parameter_is_asked_for_is_named(tmp_path, monkeypatch):
+    source = '''class MyLinear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.register_buffer("weight", torch.zeros(out_features, in_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+
+    def forward(self, x):
+        return x @ self.weight.T + self.bias
+'''
+    verdict = grade("MyLinear", source, "cpu", 2, tmp_path, monkeypatch)
+    assert "`weight` is in your module's state_dict but is not a trainable parameter" in verdict.message
+
+
+def test_a_layer_the_exercise_does_not_ask_for_is_named(tmp_path, monkeypatch):
+    source = SOLUTIONS["Network"].replace("self.fc3 = nn.Linear(64, 10)",
+                                          "self.fc3 = nn.Linear(64, 10)\n        self.extra = nn.Linear(10, 10)")
+    verdict = grade("Network", source, "cpu", 3, tmp_path, monkeypatch)
+    assert "your module has `extra.weight`, which the exercise does not ask for" in verdict.message
+
+
+def test_a_module_verdict_says_how_the_module_was_built(tmp_path, monkeypatch):
+    verdict = grade("FCNetwork", MISTAKE_SOURCES["FCNetwork"][2], "cpu", 4, tmp_path, monkeypatch)
+    assert verdict.message.startswith("`FCNetwork` failed a hidden test on cpu, built as `FCNetwork(")
+    assert "with the test's weights loaded, called with (a tensor of shape" in verdict.message
+
+
+def test_dropout_is_compared_in_training_mode_on_the_cpu_with_the_seed_fixed(tmp_path, monkeypatch):
+    """The same network gives the same training-mode output twice; another dropout rate does not."""
+    from torchcourse.grading import MODULE_CLASS, run_case
+
+    plan = make_plan(EXERCISES["FCNetwork"], seed=5)
+    answer = define(SOLUTIONS["FCNetwork"], "FCNetwork")
+    first, again = (run_case(MODULE_CLASS, answer, list(plan.cases[0]), "cpu") for _ in range(2))
+    assert torch.equal(first["value"]["training output"], again["value"]["training output"])
+    assert not torch.equal(first["value"]["training output"], first["value"]["output"])

@@ -55,3 +55,33 @@ def test_learning_rate_explorer_draws_a_static_figure_without_widgets():
     assert len(curves.lines) == 2 and [line.get_label() for line in fits.lines][-1] == "lr = 0.8: diverged"
     losses, w, b = descend(x, y, lr=0.3, steps=200)
     assert losses[-1] < 1e-6 and abs(w - 2) < 1e-3 and abs(b - 3) < 1e-3
+
+
+def test_mnist_goes_to_a_temporary_folder_when_the_data_folder_is_read_only(tmp_path, monkeypatch):
+    import torchcourse.data as data
+
+    monkeypatch.setattr(data.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    monkeypatch.setattr(data, "_writable", lambda folder: not str(folder).startswith(str(tmp_path / "ro")))
+    root = prepare_mnist(tmp_path / "ro", allow_download=False)
+    assert root == tmp_path / "tmp" / "torchcourse-data"
+    assert (root / "MNIST" / data.STAND_IN_NOTE).is_file()
+
+
+def test_nothing_is_downloaded_while_a_notebook_is_graded(tmp_path, monkeypatch):
+    import torchcourse.data as data
+
+    monkeypatch.setenv(data.GRADING_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(data, "_reachable", lambda host: pytest.fail("tried the network while graded"))
+    root = prepare_mnist(tmp_path / "data")
+    assert (root / "MNIST" / data.STAND_IN_NOTE).is_file()
+
+
+def test_progress_bars_are_quiet_while_graded(monkeypatch, capsys):
+    from torchcourse.training import progress
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    items = range(3)
+    assert progress(items, "epochs") is items
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    monkeypatch.delenv("TORCHCOURSE_GRADING_DIR", raising=False)
+    assert list(progress(items, "epochs")) == [0, 1, 2]

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from torchcourse.data import prepare_mnist
 
 from . import AUTOGRADER, REPO
 from .sandbox import EXTRA_HIDDEN_VARIABLE
@@ -72,6 +73,8 @@ def autograde(submissions: Path) -> list[str]:
     if not submissions.is_dir():
         sys.exit(f"No submissions folder at {submissions}")
     release()
+    # the sandboxed kernels can read the course's data/ folder but not write it: fill it first
+    prepare_mnist(REPO / "data")
     known_parts, problems = parts(), []
     os.environ[EXTRA_HIDDEN_VARIABLE] = str(submissions.resolve())
     for student in sorted(path for path in submissions.iterdir() if path.is_dir()):

@@ -16,8 +16,7 @@ import torch
 from course_reference import Case, Exercise
 from torchcourse.device import available_devices
 from torchcourse.checks import KNOWN_MISTAKES
-from torchcourse.feedback import describe
-from torchcourse.grading import HARNESSES, explain_problem, inputs_path, plain, results_path
+from torchcourse.grading import HARNESSES, describe_call, explain_problem, inputs_path, plain, results_path
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
@@ -77,9 +76,8 @@ def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
     for (device, case), result in zip(runs, results):
         problem = _problem(plan.exercise, case, device, result)
         if problem:
-            inputs = ", ".join(describe(arg) for arg in case)
-            return Verdict(False, f"`{name}` failed a hidden test on {device}, called with "
-                                  f"({inputs}): {problem}")
+            call = describe_call(name, plan.exercise.kind, list(case))
+            return Verdict(False, f"`{name}` failed a hidden test on {device}, {call}: {problem}")
     return Verdict(True, f"✓ `{name}` matched the reference on all {len(results)} hidden tests "
                          f"({', '.join(plan.devices)}).")
 

@@ -21,14 +21,15 @@ from typing import Any
 
 import torch
 
-from . import part01_tensors, part02_autograd
+from . import part01_tensors, part02_autograd, part03_neural_networks
 from .device import available_devices
 from .feedback import NOT_WRITTEN_YET, describe
-from .grading import HARNESSES, explain_problem, plain, run_case, to_device
+from .grading import MODULE_CLASS, HARNESSES, describe_call, explain_problem, plain, run_case, to_device
 from .plotting import ipython_shell
 
-CHECKS = {**part01_tensors.CHECKS, **part02_autograd.CHECKS}
-KNOWN_MISTAKES = {**part01_tensors.KNOWN_MISTAKES, **part02_autograd.KNOWN_MISTAKES}
+CHECKS = {**part01_tensors.CHECKS, **part02_autograd.CHECKS, **part03_neural_networks.CHECKS}
+KNOWN_MISTAKES = {**part01_tensors.KNOWN_MISTAKES, **part02_autograd.KNOWN_MISTAKES,
+                  **part03_neural_networks.KNOWN_MISTAKES}
 
 PASSED, NOT_WRITTEN, WRONG = "passed", "not written yet", "wrong"
 _STYLE = {  # the symbol and colours of each verdict
@@ -80,6 +81,8 @@ def run_check(name: str, answer: Any) -> CheckResult:
                                       KNOWN_MISTAKES.get(name, []), spec.tolerance, spec.tolerance)
             if problem and NOT_WRITTEN_YET in problem:
                 return CheckResult(name, NOT_WRITTEN, f"{name} is {NOT_WRITTEN_YET}")
+            if problem and spec.kind == MODULE_CLASS:
+                return CheckResult(name, WRONG, f"{name}, {describe_call(name, spec.kind, inputs)}: {problem}")
             if problem:
                 shown = ", ".join(describe(value) for value in inputs)
                 return CheckResult(name, WRONG, f"{name}({shown}): {problem}")

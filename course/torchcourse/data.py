@@ -9,13 +9,18 @@ up to 28x28. torchvision then finds the files and never touches the network.
 from __future__ import annotations
 
 import os
+import socket
 import struct
+import tempfile
 from pathlib import Path
 
 import torch
 
+from .grading import GRADING_DIR_VARIABLE
+
 DATA_VARIABLE = "TORCHCOURSE_DATA"
 STAND_IN_NOTE = "STAND-IN.txt"
+MNIST_HOST = "ossci-datasets.s3.amazonaws.com"  # torchvision's first MNIST mirror
 
 
 def data_dir() -> Path:
@@ -31,18 +36,51 @@ def data_dir() -> Path:
 
 
 def prepare_mnist(root: Path | None = None, allow_download: bool = True) -> Path:
-    """Make sure `root/MNIST/raw` holds MNIST (downloaded) or the offline stand-in; return root."""
+    """Make sure `root/MNIST/raw` holds MNIST (downloaded) or the offline stand-in; return root.
+
+    Nothing is downloaded while a notebook is being graded (the grader has no network), nor when
+    MNIST's server cannot be reached within a few seconds. Where `root` cannot be written (a
+    read-only course folder), the files go to a temporary folder instead."""
     from torchvision import datasets
 
     root = Path(root) if root is not None else data_dir()
-    try:
-        datasets.MNIST(root, train=True, download=allow_download)
-        datasets.MNIST(root, train=False, download=allow_download)
-    except (OSError, RuntimeError) as error:
-        write_digits_stand_in(root / "MNIST" / "raw")
-        print(f"MNIST could not be downloaded ({type(error).__name__}); using the offline "
-              f"stand-in made from scikit-learn's digits in {root / 'MNIST'}.")
+    if _has_mnist(root):
+        return root
+    if not _writable(root):
+        root = Path(tempfile.gettempdir()) / "torchcourse-data"
+        if _has_mnist(root):
+            return root
+    grading = bool(os.environ.get(GRADING_DIR_VARIABLE))
+    if allow_download and not grading and _reachable(MNIST_HOST):
+        try:
+            datasets.MNIST(root, train=True, download=True)
+            datasets.MNIST(root, train=False, download=True)
+            return root
+        except (OSError, RuntimeError) as error:
+            print(f"MNIST could not be downloaded ({type(error).__name__}).")
+    write_digits_stand_in(root / "MNIST" / "raw")
+    print(f"Using the offline stand-in for MNIST, made from scikit-learn's digits, in {root / 'MNIST'}.")
     return root
+
+
+def _has_mnist(root: Path) -> bool:
+    raw = root / "MNIST" / "raw"
+    return all((raw / f"{prefix}-{kind}-idx{dims}-ubyte").is_file()
+               for prefix in ("train", "t10k") for kind, dims in (("images", 3), ("labels", 1)))
+
+
+def _writable(folder: Path) -> bool:
+    existing = next(parent for parent in (folder, *folder.parents) if parent.exists())
+    return os.access(existing, os.W_OK)
+
+
+def _reachable(host: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to `host` on port 443 opens within `timeout` seconds."""
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
 
 
 def write_digits_stand_in(raw_folder: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from .functions import describe_function, is_function_spec
+from .modules import describe_loader, describe_module, is_loader_spec, is_module_spec
 
 NOT_WRITTEN_YET = "not written yet: replace `raise NotImplementedError()` with your code."
 
@@ -36,6 +37,10 @@ def describe(value: Any) -> str:
         return f"a tensor of shape {tuple(value.shape)}, dtype {value.dtype}, on {value.device.type}"
     if is_function_spec(value):
         return describe_function(value)
+    if is_module_spec(value):
+        return f"the model {describe_module(value)}"
+    if is_loader_spec(value):
+        return describe_loader(value)
     if value is None:
         return "None"
     if isinstance(value, (list, tuple)):
@@ -60,6 +65,8 @@ def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6,
         return _tensor_mismatch(expected, got, rtol, atol, equal_nan)
     if expected is None:
         return None if got is None else f"expected None, got {describe(got)}"
+    if isinstance(expected, bool):
+        return None if got is expected else f"expected {expected}, got {got!r}"
     if isinstance(expected, (list, dict)):
         return _container_mismatch(expected, got, rtol, atol, equal_nan)
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
@@ -69,9 +76,14 @@ def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6,
         if not isinstance(got, (int, float)) or isinstance(got, bool):
             return f"expected a Python number like {expected!r}, got {describe(got)}"
         if abs(got - expected) > atol + rtol * abs(expected):
-            return f"expected {expected!r}, got {got!r}"
+            return f"expected {_number(expected)}, got {_number(got)}"
         return None
     raise TypeError(f"cannot compare with an expected {type(expected).__name__}")
+
+
+def _number(value: int | float) -> str:
+    """An int as it is, a float to six significant digits."""
+    return f"{value:.6g}" if isinstance(value, float) else repr(value)
 
 
 def _container_mismatch(expected: list | dict, got: Any, rtol: float, atol: float,

@@ -10,7 +10,15 @@ Every graded exercise has a kind, which says how its answer is exercised:
   recorded;
 - `autograd Function`: a `torch.autograd.Function` subclass, called through `.apply` and
   back-propagated as above, and its own `forward` and `backward` also called directly, so a
-  replaced `apply` cannot stand in for them.
+  replaced `apply` cannot stand in for them;
+- `module class`: an `nn.Module` class (or a function returning a module), built from the
+  case's arguments; its parameter names and shapes are checked, the grader's weights are loaded
+  into it, and its outputs are recorded in eval mode on the inputs' device and once in training
+  mode on the CPU with the random seed fixed (so dropout must sit where the reference has it);
+- `function of a module`: called with models drawn as plain data (see `torchcourse.modules`);
+- `module initialiser`: called on a drawn model, which it changes in place; what is recorded is
+  each parameter's statistics (all zeros? its spread, long tails?), since random values can only
+  be compared by their distribution.
 
 The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
 learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
@@ -21,15 +29,20 @@ records only plain data, which the grader reads back with `torch.load(weights_on
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import torch
+from torch import nn
 
 from .feedback import NOT_WRITTEN_YET, changed_in_place, describe, given_gradients, mismatch
 from .functions import build_function, is_function_spec
+from .modules import (LOSSES, build_loader, build_module, build_optimizer, is_loader_spec,
+                      is_module_spec, layout_problem)
 
 GRADING_DIR_VARIABLE = "TORCHCOURSE_GRADING_DIR"
 
@@ -37,6 +50,11 @@ FUNCTION = "function"
 FUNCTION_OF_FUNCTION = "function of a function"
 DIFFERENTIABLE = "differentiable function"
 AUTOGRAD_FUNCTION = "autograd Function"
+MODULE_CLASS = "module class"
+FUNCTION_OF_MODULE = "function of a module"
+MODULE_INITIALISER = "module initialiser"
+TRAINING = "training"
+TRAINING_SEED = 0
 
 
 class NotGradable(Exception):
@@ -59,8 +77,17 @@ def call_function(answer: Callable[..., Any], args: list[Any]) -> Any:
     return answer(*args)
 
 
-def call_with_functions(answer: Callable[..., Any], args: list[Any]) -> Any:
-    return answer(*[build_function(arg) if is_function_spec(arg) else arg for arg in args])
+def call_with_built_inputs(answer: Callable[..., Any], args: list[Any]) -> Any:
+    """Call `answer` with every function or model described as plain data built first."""
+    return answer(*[_build(arg) for arg in args])
+
+
+def _build(value: Any) -> Any:
+    if is_function_spec(value):
+        return build_function(value)
+    if is_module_spec(value):
+        return build_module(value)
+    return value
 
 
 def call_and_backpropagate(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
@@ -102,6 +129,95 @@ def call_autograd_function(answer: Any, args: list[Any]) -> dict[str, Any]:
             "forward": direct, "backward": list(direct_gradients)}
 
 
+def build_and_run_module(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Build a module from the case's arguments, check how it is laid out, load the given
+    weights, and run it in eval mode on the inputs' device, then in training mode on the CPU
+    with the random seed fixed."""
+    init_args, weights, trainable, inputs = args
+    module = answer(*init_args)
+    if not isinstance(module, nn.Module):
+        raise NotGradable(f"expected an nn.Module, got {describe(module)}.")
+    problem = layout_problem(module, weights, trainable)
+    if problem:
+        raise NotGradable(problem)
+    device = inputs[0].device if inputs and isinstance(inputs[0], torch.Tensor) else torch.device("cpu")
+    module.to(device).load_state_dict(weights)
+    with torch.no_grad(), _full_float32_convolutions():
+        # seeded as well, so that dropout left on in eval mode gives the same wrong output each time
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(TRAINING_SEED)
+            output = module.eval()(*inputs)
+        training = copy.deepcopy(module).to("cpu").train()
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(TRAINING_SEED)
+            training_output = training(*to_device(inputs, "cpu"))
+    return {"output": output, "training output": training_output}
+
+
+@contextlib.contextmanager
+def _full_float32_convolutions() -> Iterator[None]:
+    """Turn off cuDNN's TensorFloat-32 convolutions (about 3 significant digits) for a while, so
+    that a GPU's results can be compared with float32 ones computed on the CPU."""
+    allowed = torch.backends.cudnn.allow_tf32
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32 = allowed
+
+
+def initialise_and_measure(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Call `answer` on the model described by the case; return each parameter's statistics:
+    whether it is all zeros, and for a weight matrix or kernel also its standard deviation and
+    whether it has long tails (a value beyond twice the standard deviation, which a uniform
+    distribution never has and a normal one of thousands of values always has)."""
+    (spec,) = args
+    model = build_module(spec)
+    answer(model)
+    statistics: dict[str, Any] = {}
+    for name, values in model.state_dict().items():
+        statistics[name] = {"all zeros": bool((values == 0).all())}
+        if values.ndim >= 2:
+            std = values.std().item()
+            statistics[name].update(std=std, **{"long tails": values.abs().max().item() > 2 * std})
+    return statistics
+
+
+def train_and_record(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Build a model, optimizer and loss from the case's setup, hand them to `answer` with the
+    case's other arguments, and record what it returned and what it did to the model.
+
+    The setup is plain data: {"model": a model spec with its weights, "optimizer": an optimizer
+    spec, "loss": a loss name, "junk gradients": whether every parameter starts with a .grad of
+    ones}. Among the other arguments, the strings "<model>", "<optimizer>", "<loss>" and
+    "<device>" stand for those objects, and loader specs become DataLoaders. Every forward pass is
+    watched: how many ran in training mode and how many with gradients on."""
+    setup, *arguments = args
+    model = build_module(setup["model"]).train()
+    optimizer = build_optimizer(model, setup["optimizer"])
+    if setup.get("junk gradients"):
+        for parameter in model.parameters():
+            parameter.grad = torch.ones_like(parameter)
+    device = setup["model"].get("device", "cpu")
+    stand_ins = {"<model>": model, "<optimizer>": optimizer, "<loss>": LOSSES[setup["loss"]](),
+                 "<device>": torch.device(device)}
+    built = [build_loader(arg) if is_loader_spec(arg) else
+             stand_ins.get(arg, arg) if isinstance(arg, str) else arg for arg in arguments]
+    passes: list[tuple[bool, bool]] = []
+    hook = model.register_forward_hook(lambda module, inputs, output:
+                                       passes.append((module.training, torch.is_grad_enabled())))
+    try:
+        with torch.random.fork_rng(devices=[torch.device(device)] if device != "cpu" else []):
+            torch.manual_seed(TRAINING_SEED)
+            returned = answer(*built)
+    finally:
+        hook.remove()
+    return {"returned": returned, "weights": model.state_dict(), "in training mode after": model.training,
+            "forward passes": len(passes),
+            "forward passes in training mode": sum(training for training, _ in passes),
+            "forward passes with gradients on": sum(gradients for _, gradients in passes)}
+
+
 class PlainContext:
     """A stand-in for the `ctx` that autograd hands to forward and backward."""
 
@@ -124,9 +240,13 @@ class PlainContext:
 
 HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     FUNCTION: call_function,
-    FUNCTION_OF_FUNCTION: call_with_functions,
+    FUNCTION_OF_FUNCTION: call_with_built_inputs,
     DIFFERENTIABLE: call_and_backpropagate,
     AUTOGRAD_FUNCTION: call_autograd_function,
+    MODULE_CLASS: build_and_run_module,
+    FUNCTION_OF_MODULE: call_with_built_inputs,
+    MODULE_INITIALISER: initialise_and_measure,
+    TRAINING: train_and_record,
 }
 
 
@@ -192,9 +312,12 @@ def _state(value: Any) -> tuple[torch.Tensor, bool, bool] | None:
 
 
 def to_device(value: Any, device: str) -> Any:
-    """`value` with every tensor in it (also inside lists and dicts) moved to `device`."""
+    """`value` with every tensor in it (also inside lists and dicts) moved to `device`; a model
+    described as plain data is marked to be built there."""
     if isinstance(value, torch.Tensor):
         return value.to(device)
+    if is_module_spec(value):
+        return {**value, "device": device}
     if isinstance(value, list):
         return [to_device(item, device) for item in value]
     if isinstance(value, dict):
@@ -226,6 +349,30 @@ def tensor_devices(value: Any) -> set[str]:
         return {value.device.type}
     items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else []
     return set().union(*(tensor_devices(item) for item in items))
+
+
+def describe_call(name: str, kind: str, case: list[Any]) -> str:
+    """How an answer was exercised on `case`, for messages: "called with (a tensor of shape
+    (3, 4), …)", and for a module class, how it was built first."""
+    if kind == TRAINING:
+        setup, *arguments = case
+        return f"called with ({', '.join(_describe_training_argument(setup, arg) for arg in arguments)})"
+    if kind != MODULE_CLASS:
+        return f"called with ({', '.join(describe(arg) for arg in case)})"
+    init_args, _, _, inputs = case
+    built = f"{name}({', '.join(repr(arg) for arg in init_args)})"
+    return (f"built as `{built}` with the test's weights loaded, called with "
+            f"({', '.join(describe(arg) for arg in inputs)})")
+
+
+def _describe_training_argument(setup: dict[str, Any], argument: Any) -> str:
+    optimizer = dict(setup["optimizer"])
+    name = type(build_optimizer(torch.nn.Linear(1, 1), optimizer)).__name__
+    settings = ", ".join(f"{key}={value}" for key, value in optimizer.items() if key != "name")
+    words = {"<model>": describe(setup["model"]), "<optimizer>": f"the optimizer {name}({settings})",
+             "<loss>": f"the loss nn.{LOSSES[setup['loss']].__name__}()",
+             "<device>": f"the device {setup['model'].get('device', 'cpu')!r}"}
+    return words.get(argument, describe(argument)) if isinstance(argument, str) else describe(argument)
 
 
 def learner_error(error: Exception) -> str:

@@ -9,9 +9,10 @@ checks.
 
 from __future__ import annotations
 
-from . import part01_tensors, part02_autograd
+from . import part01_tensors, part02_autograd, part03_neural_networks
 
-HINTS: dict[str, list[str]] = {**part01_tensors.HINTS, **part02_autograd.HINTS}
+HINTS: dict[str, list[str]] = {**part01_tensors.HINTS, **part02_autograd.HINTS,
+                               **part03_neural_networks.HINTS}
 
 
 def hint(name: str, level: int = 1) -> None:

@@ -1,0 +1,402 @@
+"""Part 3 (Neural networks with torch.nn): the visible checks, each with an answer built another way.
+
+Module classes are checked the way the hidden tests check them (see `torchcourse.grading`, kind
+`module class`): your class is built, its parameter names and shapes are compared with the
+exercise's, weights drawn for the check are loaded into it, and its outputs are compared in eval
+mode, and once in training mode with the random seed fixed. The answers here use PyTorch's own
+layers (`nn.Linear`, `nn.Sequential` with named layers, `torch.softmax`...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .grading import FUNCTION_OF_MODULE, MODULE_CLASS, MODULE_INITIALISER
+from .modules import module_case
+from .spec import Inputs, KnownMistake, VisibleCheck, randn
+
+
+def _logits(g: torch.Generator) -> Inputs:
+    """A batch of logits: one row near +1000, one near −1000, one mixing both, one ordinary."""
+    x = 3 * randn(g, 4, 5)
+    x[0] += 1000
+    x[1] -= 1000
+    x[2, ::2] += 1000
+    x[2, 1::2] -= 1000
+    return (x,)
+
+
+def _conv_length(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
+                 dilation: int = 1) -> int:
+    layer = nn.Conv1d(1, 1, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    return layer(torch.zeros(1, 1, size)).shape[-1]
+
+
+def _conv_sizes(g: torch.Generator) -> Inputs:
+    stride, dilation = (int(v) for v in torch.randint(2, 4, (2,), generator=g))
+    return 29, 5, stride, 1, dilation
+
+
+def _mlp_by_name(sizes: list[int]) -> nn.Sequential:
+    layers = [nn.Linear(a, b) for a, b in zip(sizes, sizes[1:])]
+    with_relus = [part for layer in layers for part in (layer, nn.ReLU())]
+    return nn.Sequential(*with_relus[:-1])
+
+
+def _network_by_name() -> nn.Sequential:
+    return nn.Sequential(OrderedDict(flatten=nn.Flatten(), fc1=nn.Linear(784, 128), relu1=nn.ReLU(),
+                                     fc2=nn.Linear(128, 64), relu2=nn.ReLU(), fc3=nn.Linear(64, 10)))
+
+
+def _lenet_by_name() -> nn.Sequential:
+    return nn.Sequential(OrderedDict(
+        conv1=nn.Conv2d(1, 6, 5, padding=2), relu1=nn.ReLU(), pool1=nn.MaxPool2d(2),
+        conv2=nn.Conv2d(6, 16, 5), relu2=nn.ReLU(), pool2=nn.MaxPool2d(2), flatten=nn.Flatten(),
+        fc1=nn.Linear(400, 120), relu3=nn.ReLU(), fc2=nn.Linear(120, 84), relu4=nn.ReLU(),
+        fc3=nn.Linear(84, 10)))
+
+
+class _FCNetworkWithDropoutLayers(nn.Module):
+    def __init__(self, input_size: int, output_size: int, hidden_sizes: list[int],
+                 drop_p: float = 0.5) -> None:
+        super().__init__()
+        sizes = [input_size, *hidden_sizes]
+        self.hidden_layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.output = nn.Linear(sizes[-1], output_size)
+        self.dropouts = nn.ModuleList(nn.Dropout(drop_p) for _ in hidden_sizes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer, dropout in zip(self.hidden_layers, self.dropouts):
+            x = dropout(torch.relu(layer(x)))
+        return self.output(x)
+
+
+def _images(g: torch.Generator, count: int) -> torch.Tensor:
+    return 2 * torch.rand(count, 1, 28, 28, generator=g) - 1
+
+
+def _xavier_by_formula(model: nn.Module) -> None:
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if name.endswith("bias"):
+                parameter.zero_()
+            else:
+                fan_out, fan_in = parameter.shape[0] * parameter[0, 0].numel(), parameter[0].numel()
+                bound = math.sqrt(6 / (fan_in + fan_out))
+                parameter.uniform_(-bound, bound)
+
+
+def _trainable_numbers(model: nn.Module) -> int:
+    return sum(math.prod(p.shape) for _, p in model.named_parameters() if p.requires_grad)
+
+
+CHECKS: dict[str, VisibleCheck] = {
+    "softmax": VisibleCheck(_logits, lambda x: torch.softmax(x, dim=-1), 1e-5),
+    "log_softmax": VisibleCheck(_logits, lambda x: torch.log_softmax(x, dim=-1), 2e-4),
+    "conv_output_size": VisibleCheck(_conv_sizes, _conv_length, 0),
+    "MyLinear": VisibleCheck(lambda g: module_case(nn.Linear, [4, 3], [randn(g, 5, 4)], g),
+                             nn.Linear, 1e-5, kind=MODULE_CLASS),
+    "Network": VisibleCheck(lambda g: module_case(_network_by_name, [], [_images(g, 5)], g),
+                            _network_by_name, 1e-5, kind=MODULE_CLASS),
+    "build_mlp": VisibleCheck(lambda g: module_case(_mlp_by_name, [[6, 5, 4, 3]], [randn(g, 3, 6)], g),
+                              _mlp_by_name, 1e-5, kind=MODULE_CLASS),
+    "FCNetwork": VisibleCheck(lambda g: module_case(_FCNetworkWithDropoutLayers, [8, 3, [7, 6], 0.4],
+                                                    [randn(g, 4, 8)], g),
+                              _FCNetworkWithDropoutLayers, 1e-5, kind=MODULE_CLASS),
+    "LeNet": VisibleCheck(lambda g: module_case(_lenet_by_name, [], [_images(g, 3)], g),
+                          _lenet_by_name, 1e-4, kind=MODULE_CLASS),
+    "init_weights_": VisibleCheck(lambda g: ({"layers": [["conv2d", 16, 12, 5], ["relu"],
+                                                         ["linear", 120, 80]]},),
+                                  _xavier_by_formula, 0.1, kind=MODULE_INITIALISER),
+    "count_parameters": VisibleCheck(lambda g: ({"layers": [["linear", 10, 8], ["relu"], ["linear", 8, 4]],
+                                                 "frozen": [0]},),
+                                     _trainable_numbers, 0, kind=FUNCTION_OF_MODULE),
+}
+
+
+# Hints a learner asks for with `hint(name, level)`, from a nudge (1) to the most specific (3).
+# None of them holds a line of the solution: tests/test_hints.py checks that.
+HINTS: dict[str, list[str]] = {
+    "softmax": [
+        "Look back at Section 9 (Softmax, without overflow): exp of each entry, divided by the sum of the exps of its "
+        "row, and a shift that changes nothing mathematically but keeps exp from overflowing.",
+        "Subtract each row's own largest entry (max along the last dimension, keeping that dimension) "
+        "before taking exp; then divide by the sum along the last dimension, again keeping it. Known "
+        "mistakes: summing over dim 0, no shift at all (exp(1000) is inf), and subtracting the maximum "
+        "of the whole tensor.",
+        "For x of shape (N, C): the row maxima are (N, 1), the shifted exps are (N, C) with a 1 in each "
+        "row's largest place, and the row sums are (N, 1), at least 1, so nothing overflows and nothing "
+        "is divided by zero.",
+    ],
+    "log_softmax": [
+        "Look back at Section 10 (Log-softmax and the log-sum-exp trick).",
+        "log softmax(x) = x − log Σ exp(x) along the last dimension; compute the log of the sum on "
+        "shifted values (x minus the row maximum) so that exp never overflows, and never take the log "
+        "of a softmax that may have underflowed to 0. Keep the summed dimension so rows line up.",
+        "With m the (N, 1) row maxima and s = x − m (N, C), the answer is s minus the log of the (N, 1) "
+        "row sums of exp(s). Every row sum is at least 1, so its log is finite and at least 0.",
+    ],
+    "conv_output_size": [
+        "Look back at Section 15 (Output size of convolution and pooling): count how many positions a "
+        "window can take along one dimension.",
+        "Padding adds zeros on both sides; a dilated kernel of size k covers dilation·(k − 1) + 1 "
+        "inputs; the window moves stride steps at a time, and a last partial step is dropped. Known "
+        "mistakes: ignoring dilation, true division (a float), padding counted once.",
+        "Positions available to the first input of a window: padded length minus the window's span, "
+        "plus one. Divide the part after the first position by the stride with floor division // and "
+        "add the first position back.",
+    ],
+    "MyLinear": [
+        "Look back at Sections 2 and 3 (Parameters; nn.Linear and F.linear): tensors become parameters (seen by parameters(), "
+        "state_dict() and optimisers) only when wrapped in nn.Parameter.",
+        "In __init__, after super().__init__(), create weight with shape (out_features, in_features) "
+        "and bias with shape (out_features,), both nn.Parameter, filled uniformly in ±1/sqrt(in). In "
+        "forward, multiply x by the transposed weight and add the bias. Known mistakes: a weight shaped "
+        "(in, out), plain tensors, a forgotten bias.",
+        "x is (N, in); weight.T is (in, out); their product is (N, out), and the (out,) bias "
+        "broadcasts over the N rows. torch.empty(shape) followed by .uniform_(-b, b) fills a tensor.",
+    ],
+    "Network": [
+        "Look back at Sections 1 and 8 (a module's __init__ and forward; flattening a batch of images): "
+        "layers are created in __init__ and used in forward.",
+        "Create three nn.Linear layers named fc1, fc2 and fc3 (784 to 128, 128 to 64, 64 to 10). In "
+        "forward, flatten everything but the batch dimension, then apply the layers with a ReLU after "
+        "the first two. Known mistakes: no activations, a fixed batch size in view, a softmax at the end.",
+        "Shapes: (N, 1, 28, 28) or (N, 784) flattens to (N, 784); then (N, 128), (N, 64), and (N, 10) "
+        "logits. x.flatten(1) keeps dimension 0 and flattens the rest, whatever N is.",
+    ],
+    "build_mlp": [
+        "Look back at Section 5 (Containers): nn.Sequential runs the modules it is given, in order.",
+        "Pair each size with the next (zip of sizes without its last and without its first), make one "
+        "nn.Linear per pair, put an nn.ReLU between consecutive layers but not after the last, and pass "
+        "the modules to nn.Sequential as separate arguments.",
+        "For sizes [a, b, c] the modules are Linear(a, b), ReLU(), Linear(b, c): three modules, indexed "
+        "0, 1, 2, so the parameters are named 0.weight, 0.bias, 2.weight, 2.bias. Unpack a Python list "
+        "of modules with a star.",
+    ],
+    "FCNetwork": [
+        "Look back at Sections 5 and 13 (nn.ModuleList; dropout and train()/eval()): a list of layers must be a "
+        "ModuleList to be registered, and dropout must follow train() and eval().",
+        "Build one nn.Linear per consecutive pair of [input_size, *hidden_sizes] into an nn.ModuleList "
+        "called hidden_layers, an nn.Linear called output, and an nn.Dropout(drop_p). In forward: for "
+        "each hidden layer, the layer, ReLU, then dropout; finally output, with nothing after it.",
+        "Shapes: (N, input_size), then (N, h1), (N, h2), ..., and (N, output_size) logits. nn.Dropout "
+        "zeroes each value with probability p and scales the rest by 1/(1 − p) in training mode only.",
+    ],
+    "LeNet": [
+        "Look back at Sections 15 and 16 (output sizes; LeNet-5), and use conv_output_size to follow "
+        "the shapes through each layer.",
+        "conv1: 1 to 6 channels, 5x5, padding 2; conv2: 6 to 16 channels, 5x5, no padding; max pooling "
+        "2x2 after each convolution's ReLU; then flatten, and fc1, fc2, fc3 with ReLU after the first "
+        "two. Known mistakes: forgetting conv1's padding (fc1 then has the wrong size), no ReLU, a fixed "
+        "batch size.",
+        "Shapes: (N, 1, 28, 28), conv1 (N, 6, 28, 28), pool (N, 6, 14, 14), conv2 (N, 16, 10, 10), "
+        "pool (N, 16, 5, 5), flatten (N, 400), then (N, 120), (N, 84), (N, 10).",
+    ],
+    "init_weights_": [
+        "Look back at Section 12 (Weight initialisation): nn.init functions fill a tensor in place.",
+        "Visit every submodule (model.modules() includes nested ones); for each nn.Linear or nn.Conv2d, "
+        "fill its weight with Xavier-uniform values and its bias with zeros. Known mistakes: skipping "
+        "the convolutions, Xavier-normal instead of uniform, leaving the biases as they were.",
+        "Xavier-uniform draws from U(−a, a) with a = sqrt(6 / (fan_in + fan_out)); for a convolution, "
+        "fan_in = in_channels·kh·kw and fan_out = out_channels·kh·kw. nn.init has a function for it "
+        "and one for zeros, both ending in an underscore.",
+    ],
+    "count_parameters": [
+        "Look back at Section 4 (Looking inside a model): every parameter is a tensor, and requires_grad "
+        "says whether training changes it.",
+        "Add up the number of elements (numel()) of every parameter whose requires_grad is True. Known "
+        "mistakes: counting frozen parameters too, and counting tensors instead of numbers.",
+        "nn.Linear(10, 8) holds a (8, 10) weight and an (8,) bias: 88 numbers. Return a Python int "
+        "(sum over a generator of ints gives one).",
+    ],
+}
+
+_NOT_A_LIST = ("Layers kept in a plain Python list are invisible to PyTorch (not in parameters(), "
+               "not moved by .to()): use nn.ModuleList.")
+_FIXED_BATCH = ("Do not hard-code the batch size: flatten with `x.flatten(1)` or "
+                "`x.view(x.shape[0], -1)`, which work for any batch.")
+
+
+# --- the known mistakes, written out so that a wrong answer can be recognised ----------------
+
+def _softmax_over_columns(x: torch.Tensor) -> torch.Tensor:
+    e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
+    return e / e.sum(dim=0, keepdim=True)
+
+
+def _softmax_shifted_by_global_max(x: torch.Tensor) -> torch.Tensor:
+    e = torch.exp(x - x.max())
+    return e / e.sum(dim=-1, keepdim=True)
+
+
+def _log_softmax_without_keepdim(x: torch.Tensor) -> torch.Tensor:
+    shifted = x - x.max(dim=-1, keepdim=True).values
+    return shifted - torch.log(torch.exp(shifted).sum(dim=-1))
+
+
+class _LinearMistake(nn.Module):
+    """MyLinear with its weight stored (in, out), or without its bias."""
+
+    def __init__(self, in_features: int, out_features: int, transposed: bool) -> None:
+        super().__init__()
+        shape = (in_features, out_features) if transposed else (out_features, in_features)
+        self.weight, self.bias = nn.Parameter(torch.zeros(shape)), nn.Parameter(torch.zeros(out_features))
+        self.transposed = transposed
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.weight + self.bias if self.transposed else x @ self.weight.T
+
+
+class _NetworkMistake(nn.Module):
+    """Network without its activations, or with a softmax at the end."""
+
+    def __init__(self, activations: bool, softmax: bool) -> None:
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(784, 128), nn.Linear(128, 64), nn.Linear(64, 10)
+        self.activation = nn.ReLU() if activations else nn.Identity()
+        self.softmax = softmax
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.fc3(self.activation(self.fc2(self.activation(self.fc1(x.flatten(1))))))
+        return torch.softmax(x, dim=1) if self.softmax else x
+
+
+class _FCNetworkMistake(nn.Module):
+    """FCNetwork with dropout on in eval mode too, or dropping the logits as well."""
+
+    def __init__(self, input_size: int, output_size: int, hidden_sizes: list[int], drop_p: float,
+                 always: bool = False, on_logits: bool = False) -> None:
+        super().__init__()
+        sizes = [input_size, *hidden_sizes]
+        self.hidden_layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.output = nn.Linear(sizes[-1], output_size)
+        self.drop_p, self.always, self.on_logits = drop_p, always, on_logits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dropping = self.training or self.always
+        for layer in self.hidden_layers:
+            x = F.dropout(torch.relu(layer(x)), self.drop_p, training=dropping)
+        x = self.output(x)
+        return F.dropout(x, self.drop_p, training=dropping) if self.on_logits else x
+
+
+class _LeNetWithoutConvolutionReLU(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5, padding=2), nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(self.conv2(F.max_pool2d(self.conv1(x), 2)), 2).flatten(1)
+        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+
+
+def _initialise(model: nn.Module, layers: tuple[type, ...], weights, zero_bias: bool = True) -> None:
+    for layer in model.modules():
+        if isinstance(layer, layers):
+            weights(layer.weight)
+            if zero_bias:
+                nn.init.zeros_(layer.bias)
+
+
+KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
+    "softmax": [
+        KnownMistake("Normalise along the last dimension: each row of a batch must sum to 1, not "
+                     "each column.", answer=_softmax_over_columns),
+        KnownMistake("exp overflows to inf for large entries (exp(1000)), and inf / inf is nan: "
+                     "subtract each row's maximum first, which does not change the softmax.",
+                     answer=lambda x: torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True)),
+        KnownMistake("Subtract each row's own maximum: with the maximum of the whole tensor, a row far "
+                     "below it underflows to 0 / 0 = nan.", answer=_softmax_shifted_by_global_max),
+    ],
+    "log_softmax": [
+        KnownMistake("log(softmax(x)) is log(0) = −inf wherever softmax underflows: compute "
+                     "x − max − log(sum(exp(x − max))) instead.",
+                     answer=lambda x: torch.log(torch.softmax(x, dim=-1))),
+        KnownMistake("exp overflows for large entries: subtract the row maximum before exp "
+                     "(the log-sum-exp trick) and add it back after the log.",
+                     answer=lambda x: x - torch.log(torch.exp(x).sum(dim=-1, keepdim=True))),
+        KnownMistake("Keep the summed dimension (`keepdim=True`) so that each row's total lines up "
+                     "with its row when subtracted.", raised="must match the size of tensor",
+                     answer=_log_softmax_without_keepdim),
+    ],
+    "conv_output_size": [
+        KnownMistake("A dilated kernel of size k spans dilation·(k − 1) + 1 inputs: use that span, "
+                     "not k.", answer=lambda n, k, s=1, p=0, d=1: (n + 2 * p - k) // s + 1),
+        KnownMistake("Use floor division `//`: a window that does not fit at the end is dropped, and "
+                     "a length is a whole number.",
+                     answer=lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) / s + 1),
+        KnownMistake("Padding is added on both sides: count it twice (2 · padding).",
+                     answer=lambda n, k, s=1, p=0, d=1: (n + p - d * (k - 1) - 1) // s + 1),
+    ],
+    "MyLinear": [
+        KnownMistake("Store `weight` as (out_features, in_features), as nn.Linear does, and compute "
+                     "`x @ weight.T + bias`.", raised="your `weight` has shape",
+                     answer=lambda i, o: _LinearMistake(i, o, transposed=True)),
+        KnownMistake("A tensor kept as a plain attribute is invisible to PyTorch (not in parameters() "
+                     "or state_dict()): wrap it in nn.Parameter.",
+                     raised="your module's state_dict has nothing"),
+        KnownMistake("Add the bias: y = x @ weight.T + bias.",
+                     answer=lambda i, o: _LinearMistake(i, o, transposed=False)),
+    ],
+    "Network": [
+        KnownMistake("Without activations, stacked linear layers collapse into one linear map: apply "
+                     "ReLU after fc1 and after fc2.",
+                     answer=lambda: _NetworkMistake(activations=False, softmax=False)),
+        KnownMistake(_FIXED_BATCH, raised="is invalid for input of size"),
+        KnownMistake("Return the logits (fc3's output) without a softmax: the loss function "
+                     "(nn.CrossEntropyLoss) applies it for you.",
+                     answer=lambda: _NetworkMistake(activations=True, softmax=True)),
+        KnownMistake("The layer sizes are 784 → 128 → 64 → 10: fc1 = nn.Linear(784, 128), "
+                     "fc2 = nn.Linear(128, 64), fc3 = nn.Linear(64, 10).",
+                     raised="your `fc1.weight` has shape"),
+    ],
+    "build_mlp": [
+        KnownMistake("No activation after the last layer: the network returns raw scores (logits).",
+                     answer=lambda sizes: nn.Sequential(*_mlp_by_name(sizes), nn.ReLU())),
+        KnownMistake("nn.Sequential takes the layers as separate arguments: `nn.Sequential(*layers)`.",
+                     raised="is not a Module subclass"),
+    ],
+    "FCNetwork": [
+        KnownMistake(_NOT_A_LIST, raised="expected a parameter `hidden_layers.0.weight`"),
+        KnownMistake("`F.dropout(x, p)` drops values in eval mode too: pass `training=self.training`, "
+                     "or use an nn.Dropout layer, which follows train() and eval().",
+                     answer=lambda *args: _FCNetworkMistake(*args, always=True)),
+        KnownMistake("Apply dropout after each hidden layer's ReLU: in training mode your network "
+                     "gives what it gives without dropout.",
+                     answer=lambda i, o, hidden, p=0.5: _FCNetworkMistake(i, o, hidden, 0.0)),
+        KnownMistake("No dropout after the output layer: it would zero logits at random.",
+                     answer=lambda *args: _FCNetworkMistake(*args, on_logits=True)),
+    ],
+    "LeNet": [
+        KnownMistake("conv1 keeps 28×28 with padding=2, so after two convolution and pooling stages "
+                     "there are 16 × 5 × 5 = 400 values: fc1 = nn.Linear(400, 120).",
+                     raised="your `fc1.weight` has shape"),
+        KnownMistake("Apply ReLU after each convolution (before pooling), and after fc1 and fc2.",
+                     answer=_LeNetWithoutConvolutionReLU),
+        KnownMistake(_FIXED_BATCH, raised="is invalid for input of size"),
+    ],
+    "init_weights_": [
+        KnownMistake("Initialise the convolutions too: model.modules() visits every layer, and "
+                     "nn.Conv2d needs the same treatment as nn.Linear.",
+                     answer=lambda model: _initialise(model, (nn.Linear,), nn.init.xavier_uniform_)),
+        KnownMistake("These look like Xavier-normal values (a bell curve with long tails); the "
+                     "exercise asks for Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out)).",
+                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_normal_)),
+        KnownMistake("Set the biases to zero as well (`nn.init.zeros_`).",
+                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
+                                                      zero_bias=False)),
+    ],
+    "count_parameters": [
+        KnownMistake("Count only trainable parameters: skip those whose requires_grad is False.",
+                     answer=lambda model: sum(p.numel() for p in model.parameters())),
+        KnownMistake("Count numbers, not tensors: add up `p.numel()` for each parameter.",
+                     answer=lambda model: len(list(model.parameters()))),
+    ],
+}
