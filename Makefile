@@ -61,7 +61,7 @@ data: $(READY)   ## download datasets into data/ (offline: small real stand-ins)
 	$(PYTHON) data/fetch.py
 
 benchmark: $(READY)   ## timings that are measured, not asserted
-	$(PYTHON) benchmarks/grading_speed.py
+	$(PYTHON) benchmarks/grading_speed.py $(PARTS)
 
 clean:
 	rm -rf autograder/submitted autograder/autograded autograder/feedback autograder/gradebook.db \

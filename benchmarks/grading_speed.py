@@ -3,6 +3,8 @@
 - seconds to run each part's solution notebook top to bottom on this machine (no grading);
 - seconds to autograde one student's part through nbgrader and the sandbox, median of 3, for the
   solution and for the untouched release (every exercise "not written yet").
+
+    python benchmarks/grading_speed.py [PART ...]    # every part when none is named
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ def autograde_seconds(part: str, notebook: Path) -> float:
         return time.perf_counter() - started
 
 
-def main() -> None:
+def main(parts: list[str]) -> None:
+    """Print the figures for `parts` (every part when empty)."""
     cli.release()
     print("autograde: seconds for one student's part, median of 3")
     print(f"{'part':<14}{'run solution (s)':>18}{'autograde solution (s)':>24}{'autograde release (s)':>24}")
-    for part in cli.parts():
+    for part in parts or cli.parts():
         (solution,) = sorted((REPO / "solutions" / part).glob("*.ipynb"))
         (release,) = sorted((REPO / "course" / part).glob("*.ipynb"))
         run = run_notebook_seconds(solution)
@@ -55,4 +58,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -16,11 +16,14 @@ from course_grader.judge import Verdict, judge, make_plan, read_results, write_i
 from course_reference import PARTS
 from torchcourse import CheckFailed, check
 from torchcourse.checks import KNOWN_MISTAKES, NOT_WRITTEN, PASSED, WRONG, run_check
-from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
+from torchcourse.grading import COMPARISONS, GRADING_DIR_VARIABLE, record_for_grading
 from variants import PARTS as VARIANTS
 
 EXERCISES = {exercise.name: exercise for exercises in PARTS.values() for exercise in exercises}
-NAMES = sorted(EXERCISES)
+# The capstone is judged by a pass mark on held-out data, not against a reference answer; it has
+# its own tests below.
+JUDGED_BY_PASS_MARK = {name for name, exercise in EXERCISES.items() if exercise.kind in COMPARISONS}
+NAMES = sorted(set(EXERCISES) - JUDGED_BY_PASS_MARK)
 SOLUTIONS = {name: source for part in PARTS
              for name, source in answer_sources(part_notebook("solutions", part)).items()}
 STUBS = {name: source for part in PARTS
@@ -39,10 +42,15 @@ def explains(message: str) -> bool:
 
 def grade(name: str, source: str, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
     """Grade one answer cell's source as autograding does, on one device."""
+    return grade_answer(name, define(source, name), device, seed, tmp_path, monkeypatch)
+
+
+def grade_answer(name: str, answer, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
+    """Grade an answer (a function, a class, a trained model) as autograding does, on one device."""
     plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=[device])
     write_inputs(plan, tmp_path)
     monkeypatch.setenv(GRADING_DIR_VARIABLE, str(tmp_path))
-    record_for_grading(name, define(source, name))
+    record_for_grading(name, answer)
     return judge(plan, read_results(plan, tmp_path))
 
 
@@ -281,3 +289,60 @@ def test_dropout_is_compared_in_training_mode_on_the_cpu_with_the_seed_fixed(tmp
     first, again = (run_case(MODULE_CLASS, answer, list(plan.cases[0]), "cpu") for _ in range(2))
     assert torch.equal(first["value"]["training output"], again["value"]["training output"])
     assert not torch.equal(first["value"]["training output"], first["value"]["output"])
+
+
+# --- the capstone: a trained model, judged by a pass mark on held-out images ------------------
+
+@pytest.fixture(scope="module")
+def trained_mlp():
+    """A small network trained for a few seconds on the training split, as a learner might."""
+    from torchvision import datasets
+    from torchcourse.data import prepare_mnist
+
+    train = datasets.MNIST(prepare_mnist(allow_download=False), train=True)
+    images, labels = ((train.data.float() / 255 - 0.5) / 0.5).unsqueeze(1)[:6000], train.targets[:6000]
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for _ in range(8):
+        for batch in torch.randperm(len(images)).split(64):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(images[batch]), labels[batch]).backward()
+            optimizer.step()
+    return model
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_trained_model_passes_the_capstone(trained_mlp, device, tmp_path, monkeypatch):
+    verdict = grade_answer("capstone", trained_mlp.to(device), device, secrets.randbits(62), tmp_path,
+                           monkeypatch)
+    assert verdict.passed, verdict.message
+
+
+def test_an_untrained_model_fails_the_capstone_and_is_told_its_score(tmp_path, monkeypatch):
+    torch.manual_seed(1)
+    untrained = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+    verdict = grade_answer("capstone", untrained, "cpu", secrets.randbits(62), tmp_path, monkeypatch)
+    assert not verdict.passed and "held-out images correctly; the pass mark is" in verdict.message
+
+
+def test_the_capstone_stub_and_a_wrong_shape_fail_with_a_reason(tmp_path, monkeypatch):
+    for answer, reason in [(torch.nn.Flatten(), "expected one row of 10 class scores per image"),
+                           (lambda images: 0, "expected your trained model (an nn.Module)")]:
+        verdict = grade_answer("capstone", answer, "cpu", 1, tmp_path, monkeypatch)
+        assert not verdict.passed and reason in verdict.message, verdict.message
+
+
+def test_the_capstone_inputs_hold_images_and_no_labels(tmp_path):
+    plan = make_plan(EXERCISES["capstone"], seed=2)
+    write_inputs(plan, tmp_path)
+    written = torch.load(next(tmp_path.iterdir()), weights_only=True)
+    ((images, classes, pass_mark),) = written["cases"]
+    assert images.dtype == torch.float32 and images.shape[1:] == (1, 28, 28)
+    assert classes == 10 and isinstance(pass_mark, float)
+
+
+def test_the_capstone_check_only_checks_the_contract(trained_mlp):
+    assert run_check("capstone", trained_mlp.cpu()).status == PASSED
+    assert run_check("capstone", torch.nn.Flatten()).status == WRONG

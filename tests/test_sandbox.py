@@ -59,3 +59,17 @@ def test_a_mount_that_would_expose_a_hidden_folder_is_refused(tmp_path):
     with pytest.raises(ValueError, match="would expose"):
         sandbox_command(["true"], repo_in_tmp / "autograded" / "s" / "p", [repo_in_tmp],
                         writable=[tmp_path])
+
+
+def test_the_test_split_cannot_be_read_inside_the_sandbox(tmp_path):
+    """The capstone is scored on MNIST's test split, whose labels must not reach the kernel."""
+    from torchcourse.data import prepare_mnist
+
+    root = prepare_mnist(REPO / "data", allow_download=False)
+    labels = root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    probe = (f"import pathlib\ntry:\n    print(len(pathlib.Path({str(labels)!r}).read_bytes()))\n"
+             "except OSError as error:\n    print(type(error).__name__)")
+    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe],
+                                            tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert labels.stat().st_size > 0 and result.stdout.strip() in ("0", "PermissionError"), result.stderr

@@ -20,6 +20,7 @@ KERNEL_NAME = "course-grader"
 EXTRA_HIDDEN_VARIABLE = "COURSE_GRADER_HIDE"
 REPO = Path(__file__).resolve().parents[2]
 VISIBLE_IN_REPO = [".venv", "course", "data"]
+HELD_OUT_FILES = "*/raw/t10k-*"  # test splits (MNIST's): the grader scores trained models on them
 
 
 def install_kernelspec(jupyter_dir: Path) -> None:
@@ -48,8 +49,8 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
 
     Each `hidden` folder is replaced by an empty in-memory one (whatever is written there
     vanishes with the kernel); inside the repository, the virtual environment, the helper
-    package and the data are mounted back read-only. A mount that would put a hidden folder
-    back in view is refused.
+    package and the data are mounted back read-only, except the datasets' test splits, which
+    cannot be read. A mount that would put a hidden folder back in view is refused.
     """
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for folder in hidden:
@@ -57,6 +58,8 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
     for name in VISIBLE_IN_REPO:
         if (REPO / name).exists():
             command += ["--ro-bind", str(REPO / name), str(REPO / name)]
+    for held_out in sorted((REPO / "data").glob(HELD_OUT_FILES)):
+        command += ["--ro-bind", "/dev/null", str(held_out)]  # the capstone's labels stay outside
     for flag, paths in (("--ro-bind", readable), ("--bind", [work, *writable])):
         for path in paths:
             exposed = [folder for folder in hidden if folder.is_relative_to(path)]

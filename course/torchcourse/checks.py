@@ -21,15 +21,17 @@ from typing import Any
 
 import torch
 
-from . import part01_tensors, part02_autograd, part03_neural_networks
+from . import part01_tensors, part02_autograd, part03_neural_networks, part04_training
 from .device import available_devices
 from .feedback import NOT_WRITTEN_YET, describe
-from .grading import MODULE_CLASS, HARNESSES, describe_call, explain_problem, plain, run_case, to_device
+from .grading import (HARNESSES, MODULE_CLASS, TRAINING, describe_call, explain_problem, plain, run_case,
+                      to_device)
 from .plotting import ipython_shell
 
-CHECKS = {**part01_tensors.CHECKS, **part02_autograd.CHECKS, **part03_neural_networks.CHECKS}
+CHECKS = {**part01_tensors.CHECKS, **part02_autograd.CHECKS, **part03_neural_networks.CHECKS,
+          **part04_training.CHECKS}
 KNOWN_MISTAKES = {**part01_tensors.KNOWN_MISTAKES, **part02_autograd.KNOWN_MISTAKES,
-                  **part03_neural_networks.KNOWN_MISTAKES}
+                  **part03_neural_networks.KNOWN_MISTAKES, **part04_training.KNOWN_MISTAKES}
 
 PASSED, NOT_WRITTEN, WRONG = "passed", "not written yet", "wrong"
 _STYLE = {  # the symbol and colours of each verdict
@@ -75,14 +77,15 @@ def run_check(name: str, answer: Any) -> CheckResult:
     for device in devices:
         for _ in range(2):
             inputs = [to_device(value, device) for value in spec.make_inputs(generator)]
+            expected = plain(HARNESSES[spec.kind](spec.answer, inputs))  # before an answer changes them
             record = run_case(spec.kind, answer, inputs, device)
-            expected = plain(HARNESSES[spec.kind](spec.answer, inputs))
             problem = explain_problem(spec.kind, record, expected, inputs,
                                       KNOWN_MISTAKES.get(name, []), spec.tolerance, spec.tolerance)
             if problem and NOT_WRITTEN_YET in problem:
                 return CheckResult(name, NOT_WRITTEN, f"{name} is {NOT_WRITTEN_YET}")
-            if problem and spec.kind == MODULE_CLASS:
-                return CheckResult(name, WRONG, f"{name}, {describe_call(name, spec.kind, inputs)}: {problem}")
+            if problem and spec.kind in (MODULE_CLASS, TRAINING):
+                call = describe_call(name, spec.kind, inputs)
+                return CheckResult(name, WRONG, f"{name}, {call}: {problem}")
             if problem:
                 shown = ", ".join(describe(value) for value in inputs)
                 return CheckResult(name, WRONG, f"{name}({shown}): {problem}")

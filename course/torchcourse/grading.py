@@ -18,7 +18,12 @@ Every graded exercise has a kind, which says how its answer is exercised:
 - `function of a module`: called with models drawn as plain data (see `torchcourse.modules`);
 - `module initialiser`: called on a drawn model, which it changes in place; what is recorded is
   each parameter's statistics (all zeros? its spread, long tails?), since random values can only
-  be compared by their distribution.
+  be compared by their distribution;
+- `training`: a function that trains or evaluates a model: it gets a model, optimizer, loss and
+  data loaders built from plain data, and what it returns, the weights it leaves and how every
+  forward pass ran (training mode? gradients on?) are recorded;
+- `trained classifier`: the learner's own trained model, whose predicted classes for held-out
+  images are recorded; it passes when enough of them match labels that only the grader has.
 
 The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
 learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
@@ -54,6 +59,7 @@ MODULE_CLASS = "module class"
 FUNCTION_OF_MODULE = "function of a module"
 MODULE_INITIALISER = "module initialiser"
 TRAINING = "training"
+CLASSIFIER = "trained classifier"
 TRAINING_SEED = 0
 
 
@@ -218,6 +224,45 @@ def train_and_record(answer: Callable[..., Any], args: list[Any]) -> dict[str, A
             "forward passes with gradients on": sum(gradients for _, gradients in passes)}
 
 
+def predict_classes(answer: Any, args: list[Any]) -> dict[str, Any]:
+    """Record the classes a trained model predicts for the case's images (in eval mode, without
+    gradients, on the model's own device), and the pass mark, which the grader takes from its
+    own copy of the case. The labels never come near the model."""
+    images, classes, pass_mark = args
+    if answer is None:  # what `training.call_if_written` gives while the answer is the stub
+        raise NotImplementedError("there is no trained model yet")
+    if not isinstance(answer, nn.Module):
+        raise NotGradable(f"expected your trained model (an nn.Module), got {describe(answer)}.")
+    parameter = next(answer.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    was_training = answer.training
+    answer.eval()
+    try:
+        with torch.no_grad():
+            scores = torch.cat([answer(batch.to(device)) for batch in images.split(500)])
+    finally:
+        answer.train(was_training)
+    if tuple(scores.shape) != (len(images), classes):
+        raise NotGradable(f"your model maps {len(images)} images of shape {tuple(images.shape[1:])} to "
+                          f"{describe(scores)}; expected one row of {classes} class scores per image, "
+                          f"shape ({len(images)}, {classes}).")
+    return {"predictions": scores.argmax(dim=1), "pass mark": pass_mark}
+
+
+def compare_predictions(expected: dict[str, Any], got: Any) -> str | None:
+    """Whether a model's predictions reach the pass mark against the labels (the expected
+    "predictions"); what it scored if not."""
+    labels, pass_mark = expected["predictions"], float(expected["pass mark"])
+    predictions = got.get("predictions") if isinstance(got, dict) else None
+    if not isinstance(predictions, torch.Tensor) or predictions.shape != labels.shape:
+        return f"expected one predicted class for each of the {len(labels)} images, got {describe(predictions)}"
+    accuracy = (predictions.cpu() == labels).double().mean().item()
+    if accuracy < pass_mark:
+        return (f"your model classified {accuracy:.1%} of the {len(labels)} held-out images correctly; "
+                f"the pass mark is {pass_mark:.0%}")
+    return None
+
+
 class PlainContext:
     """A stand-in for the `ctx` that autograd hands to forward and backward."""
 
@@ -247,7 +292,11 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     FUNCTION_OF_MODULE: call_with_built_inputs,
     MODULE_INITIALISER: initialise_and_measure,
     TRAINING: train_and_record,
+    CLASSIFIER: predict_classes,
 }
+
+# Kinds judged by something other than closeness to the reference's record.
+COMPARISONS: dict[str, Callable[[Any, Any], str | None]] = {CLASSIFIER: compare_predictions}
 
 
 def _is_float_tensor(value: Any) -> bool:
@@ -386,8 +435,11 @@ def learner_error(error: Exception) -> str:
     return text
 
 
-def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float) -> str | None:
-    """What is wrong with one recorded result compared with the expected one, or None."""
+def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float,
+                 compare: Callable[[Any, Any], str | None] | None = None) -> str | None:
+    """What is wrong with one recorded result compared with the expected one, or None.
+
+    Values are compared with `feedback.mismatch`, or with `compare(expected, got)` if given."""
     if record.get("problem"):
         return str(record["problem"])
     error = record.get("error")
@@ -403,7 +455,10 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
     if elsewhere:
         return (f"the inputs were on {device} but the result is on {elsewhere[0]}: create new "
                 "tensors on the inputs' device (e.g. `device=x.device`).")
-    problem = mismatch(expected, record.get("value"), rtol=rtol, atol=atol)
+    if compare is not None:
+        problem = compare(expected, record.get("value"))
+    else:
+        problem = mismatch(expected, record.get("value"), rtol=rtol, atol=atol)
     if problem:
         return problem + "."
     if record.get("changed_inputs"):
@@ -438,7 +493,7 @@ def explain_problem(kind: str, record: dict[str, Any], expected: Any, case: list
                     mistakes: Sequence[Any], rtol: float, atol: float) -> str | None:
     """What is wrong with a record (see `find_problem`), followed by the sentence that names the
     known mistake behind it, if one does; None when the record is right."""
-    problem = find_problem(record, expected, rtol, atol)
+    problem = find_problem(record, expected, rtol, atol, COMPARISONS.get(kind))
     if problem is None:
         return None
     named = name_mistake(kind, mistakes, record, case, rtol, atol)

@@ -9,10 +9,10 @@ checks.
 
 from __future__ import annotations
 
-from . import part01_tensors, part02_autograd, part03_neural_networks
+from . import part01_tensors, part02_autograd, part03_neural_networks, part04_training
 
 HINTS: dict[str, list[str]] = {**part01_tensors.HINTS, **part02_autograd.HINTS,
-                               **part03_neural_networks.HINTS}
+                               **part03_neural_networks.HINTS, **part04_training.HINTS}
 
 
 def hint(name: str, level: int = 1) -> None:

@@ -30,6 +30,7 @@ LAYERS: dict[str, Callable[..., nn.Module]] = {
     "tanh": nn.Tanh,
     "flatten": nn.Flatten,
     "maxpool2d": nn.MaxPool2d,
+    "dropout": nn.Dropout,
 }
 
 

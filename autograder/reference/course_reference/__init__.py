@@ -6,13 +6,14 @@ kernel: grading compares what the learner's code returned with these answers out
 
 from __future__ import annotations
 
-from . import part01_tensors, part02_autograd, part03_neural_networks
+from . import part01_tensors, part02_autograd, part03_neural_networks, part04_training
 from .exercise import Case, Exercise
 
 PARTS: dict[str, list[Exercise]] = {
     "01-tensors": part01_tensors.EXERCISES,
     "02-autograd": part02_autograd.EXERCISES,
     "03-neural-networks": part03_neural_networks.EXERCISES,
+    "04-training": part04_training.EXERCISES,
 }
 
 EXERCISES: dict[str, Exercise] = {
