@@ -16,7 +16,8 @@ import torch
 from course_reference import Case, Exercise
 from torchcourse.device import available_devices
 from torchcourse.checks import KNOWN_MISTAKES
-from torchcourse.grading import HARNESSES, describe_call, explain_problem, inputs_path, plain, results_path
+from torchcourse.grading import (HARNESSES, PASS_DESCRIPTIONS, describe_call, explain_problem, inputs_path,
+                                 plain, results_path)
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
@@ -78,6 +79,10 @@ def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
         if problem:
             call = describe_call(name, plan.exercise.kind, list(case))
             return Verdict(False, f"`{name}` failed a hidden test on {device}, {call}: {problem}")
+    if plan.exercise.kind in PASS_DESCRIPTIONS:
+        reached = PASS_DESCRIPTIONS[plan.exercise.kind](expected_record(plan.exercise, plan.cases[0]),
+                                                        results[0].get("value"))
+        return Verdict(True, f"✓ `{name}` {reached} ({', '.join(plan.devices)}).")
     return Verdict(True, f"✓ `{name}` matched the reference on all {len(results)} hidden tests "
                          f"({', '.join(plan.devices)}).")
 

@@ -249,18 +249,33 @@ def predict_classes(answer: Any, args: list[Any]) -> dict[str, Any]:
     return {"predictions": scores.argmax(dim=1), "pass mark": pass_mark}
 
 
-def compare_predictions(expected: dict[str, Any], got: Any) -> str | None:
-    """Whether a model's predictions reach the pass mark against the labels (the expected
-    "predictions"); what it scored if not."""
-    labels, pass_mark = expected["predictions"], float(expected["pass mark"])
+def prediction_accuracy(expected: dict[str, Any], got: Any) -> float | None:
+    """The share of a model's recorded predictions that equal the labels (the expected
+    "predictions"), or None when it did not record one prediction per image."""
+    labels = expected["predictions"]
     predictions = got.get("predictions") if isinstance(got, dict) else None
     if not isinstance(predictions, torch.Tensor) or predictions.shape != labels.shape:
-        return f"expected one predicted class for each of the {len(labels)} images, got {describe(predictions)}"
-    accuracy = (predictions.cpu() == labels).double().mean().item()
+        return None
+    return (predictions.cpu() == labels).double().mean().item()
+
+
+def compare_predictions(expected: dict[str, Any], got: Any) -> str | None:
+    """Whether a model's predictions reach the pass mark against the labels; what it scored if not."""
+    labels, pass_mark = expected["predictions"], float(expected["pass mark"])
+    accuracy = prediction_accuracy(expected, got)
+    if accuracy is None:
+        return f"expected one predicted class for each of the {len(labels)} images, got {describe(got)}"
     if accuracy < pass_mark:
         return (f"your model classified {accuracy:.1%} of the {len(labels)} held-out images correctly; "
                 f"the pass mark is {pass_mark:.0%}")
     return None
+
+
+def describe_pass_mark(expected: dict[str, Any], got: Any) -> str:
+    """What a model that reached the pass mark scored, for its verdict."""
+    accuracy = prediction_accuracy(expected, got) or 0.0
+    return (f"classified {accuracy:.1%} of the {len(expected['predictions'])} held-out images "
+            f"correctly (pass mark {float(expected['pass mark']):.0%})")
 
 
 class PlainContext:
@@ -295,8 +310,10 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     CLASSIFIER: predict_classes,
 }
 
-# Kinds judged by something other than closeness to the reference's record.
+# Kinds judged by something other than closeness to the reference's record, and how their
+# passing verdict says what was reached.
 COMPARISONS: dict[str, Callable[[Any, Any], str | None]] = {CLASSIFIER: compare_predictions}
+PASS_DESCRIPTIONS: dict[str, Callable[[Any, Any], str]] = {CLASSIFIER: describe_pass_mark}
 
 
 def _is_float_tensor(value: Any) -> bool:
