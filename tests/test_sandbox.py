@@ -73,3 +73,8 @@ def test_the_test_split_cannot_be_read_inside_the_sandbox(tmp_path):
                                             tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
                             text=True, timeout=60)
     assert labels.stat().st_size > 0 and result.stdout.strip() in ("0", "PermissionError"), result.stderr
+    probe = ("from sklearn.datasets import load_digits\ntry:\n    load_digits()\n    print('read')\n"
+             "except Exception as error:\n    print(type(error).__name__)")
+    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe], tmp_path, [REPO]),
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() not in ("", "read"), result.stderr  # the stand-in's source too
