@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from course_grader.sandbox import REPO, sandbox_command
+from course_grader.sandbox import DATA_VARIABLE, REPO, held_out_files, sandbox_command
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 
@@ -64,17 +64,31 @@ def test_a_mount_that_would_expose_a_hidden_folder_is_refused(tmp_path):
 def test_the_test_split_cannot_be_read_inside_the_sandbox(tmp_path):
     """The capstone is scored on MNIST's test split, whose labels must not reach the kernel."""
     from torchcourse.data import prepare_mnist
+    from torchvision import datasets
 
     root = prepare_mnist(REPO / "data", allow_download=False)
     labels = root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
-    probe = (f"import pathlib\ntry:\n    print(len(pathlib.Path({str(labels)!r}).read_bytes()))\n"
-             "except OSError as error:\n    print(type(error).__name__)")
+    probe = (f"import pathlib\nfrom torchvision import datasets\n"
+             f"print(len(pathlib.Path({str(labels)!r}).read_bytes()))\n"
+             f"print(len(datasets.MNIST({str(root)!r}, train=True, download=True)))")
     result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe],
                                             tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
                             text=True, timeout=60)
-    assert labels.stat().st_size > 0 and result.stdout.strip() in ("0", "PermissionError"), result.stderr
+    training_images = len(datasets.MNIST(root, train=True))
+    assert labels.stat().st_size > 0, "the test split was not prepared"
+    # The labels read as nothing, while the training split still loads as usual.
+    assert result.stdout.split() == ["0", str(training_images)], result.stderr
     probe = ("from sklearn.datasets import load_digits\ntry:\n    load_digits()\n    print('read')\n"
              "except Exception as error:\n    print(type(error).__name__)")
     result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe], tmp_path, [REPO]),
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() not in ("", "read"), result.stderr  # the stand-in's source too
+
+
+def test_a_data_folder_named_by_the_environment_has_its_test_split_held_out(tmp_path, monkeypatch):
+    """An instructor grading with TORCHCOURSE_DATA=elsewhere keeps that test split hidden too."""
+    labels = tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    labels.parent.mkdir(parents=True)
+    labels.write_bytes(b"labels")
+    monkeypatch.setenv(DATA_VARIABLE, str(tmp_path))
+    assert labels in held_out_files()

@@ -15,12 +15,15 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 KERNEL_NAME = "course-grader"
 EXTRA_HIDDEN_VARIABLE = "COURSE_GRADER_HIDE"
 REPO = Path(__file__).resolve().parents[2]
 VISIBLE_IN_REPO = [".venv", "course", "data"]
+# torchcourse.data.DATA_VARIABLE, named again here so that starting a kernel does not import torch.
+DATA_VARIABLE = "TORCHCOURSE_DATA"
 HELD_OUT_FILES = "*/raw/t10k-*"  # test splits (MNIST's): the grader scores trained models on them
 
 
@@ -46,12 +49,23 @@ def install_kernelspec(jupyter_dir: Path) -> None:
 def held_out_files() -> list[Path]:
     """The files the capstone's held-out labels could be read from: the datasets' test splits,
     and scikit-learn's digits, from which the offline stand-in for MNIST is made."""
-    files = sorted((REPO / "data").glob(HELD_OUT_FILES))
+    data_folders = {REPO / "data", Path(os.environ.get(DATA_VARIABLE) or REPO / "data")}
+    files = sorted(path for folder in data_folders for path in folder.glob(HELD_OUT_FILES))
     sklearn = importlib.util.find_spec("sklearn")
     if sklearn and sklearn.submodule_search_locations:
         digits = Path(sklearn.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
         files += [digits] if digits.is_file() else []
     return files
+
+
+def empty_file() -> Path:
+    """An empty read-only file to mount over each held-out file: the file is still there (so
+    torchvision finds its dataset complete and loads the training split) but holds nothing."""
+    path = Path(tempfile.gettempdir()) / "course-grader-empty"
+    if not path.is_file() or path.stat().st_size:
+        path.unlink(missing_ok=True)
+        path.touch(mode=0o444)
+    return path
 
 
 def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
@@ -62,7 +76,7 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
     Each `hidden` folder is replaced by an empty in-memory one (whatever is written there
     vanishes with the kernel); inside the repository, the virtual environment, the helper
     package and the data are mounted back read-only, except the datasets' test splits, which
-    cannot be read. A mount that would put a hidden folder back in view is refused.
+    read as empty files. A mount that would put a hidden folder back in view is refused.
     """
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for folder in hidden:
@@ -71,7 +85,7 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
         if (REPO / name).exists():
             command += ["--ro-bind", str(REPO / name), str(REPO / name)]
     for held_out in held_out_files():
-        command += ["--ro-bind", "/dev/null", str(held_out)]  # the capstone's labels stay outside
+        command += ["--ro-bind", str(empty_file()), str(held_out)]  # the capstone's labels stay outside
     for flag, paths in (("--ro-bind", readable), ("--bind", [work, *writable])):
         for path in paths:
             exposed = [folder for folder in hidden if folder.is_relative_to(path)]
