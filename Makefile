@@ -8,7 +8,7 @@ SUBMISSIONS ?= autograder/samples
 STUDENT_REPO ?= your-github-user/pytorch-course-student
 STUDENT_DIR ?= ../pytorch-course-student
 
-.PHONY: setup demo test release autograde feedback grades report samples lab student data benchmark clean
+.PHONY: setup demo test release autograde scheduler worker feedback grades report samples lab student data benchmark clean
 
 setup: $(READY)
 
@@ -31,8 +31,16 @@ test: $(READY)   ## the whole test suite (what CI runs)
 release: $(READY)   ## course/ from solutions/
 	$(GRADER) release
 
-autograde: $(READY)   ## grade SUBMISSIONS=DIR laid out <student>/<part>/<notebook>.ipynb
-	$(GRADER) autograde $(abspath $(SUBMISSIONS))
+autograde: $(READY)   ## grade SUBMISSIONS=DIR laid out <student>/<part>/<notebook>.ipynb [JOBS=N FORCE=1 SCHEDULER=...]
+	$(GRADER) autograde $(abspath $(SUBMISSIONS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+
+scheduler: $(READY)   ## a Dask scheduler for grading on several machines (port 8786)
+	$(VENV)/bin/dask scheduler --port 8786 --dashboard-address :8787
+
+worker: $(READY)   ## a Dask grading worker on this machine for SCHEDULER=tcp://host:8786
+	cd autograder && PYTHONPATH=. ../$(VENV)/bin/dask worker $(SCHEDULER) --nthreads 1 \
+	  --nworkers $(or $(JOBS),auto) --no-dashboard
 
 feedback: $(READY)
 	$(GRADER) feedback
@@ -62,6 +70,7 @@ data: $(READY)   ## download datasets into data/ (offline: small real stand-ins)
 
 benchmark: $(READY)   ## timings that are measured, not asserted
 	$(PYTHON) benchmarks/grading_speed.py $(PARTS)
+	$(PYTHON) benchmarks/class_grading.py --students $(or $(STUDENTS),40) $(PARTS)
 
 clean:
 	rm -rf autograder/submitted autograder/autograded autograder/feedback autograder/gradebook.db \

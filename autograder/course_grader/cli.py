@@ -1,37 +1,37 @@
 """The instructor's commands: release, autograde, feedback, grades, samples and the demo.
 
     python -m course_grader release                 # course/ from solutions/
-    python -m course_grader autograde DIR           # DIR/<student>/<part>/<notebook>.ipynb
+    python -m course_grader autograde DIR [--jobs N] [--force] [--scheduler ADDRESS|local]
+                                                    # DIR/<student>/<part>/<notebook>.ipynb
     python -m course_grader feedback | grades | report | samples | demo
 
-Each step runs nbgrader from autograder/ (where nbgrader_config.py lives), one process per student
-and part, so one broken or hostile submission cannot stop the others from being graded.
+Release, feedback and export run nbgrader from autograder/ (where nbgrader_config.py lives);
+autograde sends each student's part to long-lived graders in parallel (course_grader.batch), so
+one broken or hostile submission cannot stop the others from being graded.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from torchcourse.data import prepare_mnist
-
-from . import AUTOGRADER, REPO
+from . import AUTOGRADER, REPO, batch
 from .sandbox import EXTRA_HIDDEN_VARIABLE
+from .worker import read_submission
 
 SAMPLES = AUTOGRADER / "samples"
 EXPECTED_SCORES = SAMPLES / "expected_scores.json"
 GRADES_CSV = AUTOGRADER / "grades.csv"
-SUBMITTED = AUTOGRADER / "submitted"
+SUBMITTED = batch.SUBMITTED
+GRADEBOOK = batch.GRADEBOOK
+RELEASED_HASHES = AUTOGRADER / "released.json"  # part -> hash of solutions/<part> at its release
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SECONDS_PER_SUBMISSION = 900
 
 
 def parts() -> list[str]:
@@ -61,103 +61,53 @@ def _require(result: subprocess.CompletedProcess[str], what: str) -> None:
         sys.exit(f"{what} failed:\n{result.stdout}{result.stderr}")
 
 
-def release() -> None:
-    """Regenerate course/<part>/ from solutions/<part>/ (stubs in, hidden tests and outputs out)."""
+def release(only_changed: bool = False) -> None:
+    """Regenerate course/<part>/ from solutions/<part>/ (stubs in, hidden tests and outputs out);
+    with `only_changed`, only the parts whose solutions changed since they were last released."""
+    released = _read_json(RELEASED_HASHES) if only_changed and GRADEBOOK.exists() else {}
     for part in parts():
+        digest = hashlib.sha256(b"".join(path.read_bytes() for path in
+                                         sorted((REPO / "solutions" / part).rglob("*")) if path.is_file()))
+        if released.get(part) == digest.hexdigest() and (REPO / "course" / part).is_dir():
+            continue
         _require(nbgrader("generate_assignment", part, "--force"), f"Releasing {part}")
+        released[part] = digest.hexdigest()
+        RELEASED_HASHES.write_text(json.dumps(released, indent=1))
         print(f"released course/{part}")
 
 
-def autograde(submissions: Path) -> list[str]:
-    """Grade every <student>/<part>/ folder under `submissions`; return the problems met."""
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def autograde(submissions: Path, jobs: int | None = None, force: bool = False,
+              scheduler: str | None = None) -> list[str]:
+    """Grade every <student>/<part>/ folder under `submissions` that is new or changed since it
+    was last graded (all of them with `force`); return the problems met."""
     if not submissions.is_dir():
         sys.exit(f"No submissions folder at {submissions}")
-    release()
-    # the sandboxed kernels can read the course's data/ folder but not write it: fill it first
-    prepare_mnist(REPO / "data")
-    known_parts, problems = parts(), []
+    release(only_changed=not force)
+    known_parts, problems, tasks = parts(), [], []
     os.environ[EXTRA_HIDDEN_VARIABLE] = str(submissions.resolve())
     for student in sorted(path for path in submissions.iterdir() if path.is_dir()):
         if not STUDENT_ID.match(student.name):
             problems.append(f"{student.name!r}: not a usable student id (letters, digits, . _ -)")
             continue
-        _require(nbgrader("db", "student", "add", student.name), f"Adding student {student.name}")
         for part_folder in sorted(path for path in student.iterdir() if path.is_dir()):
             if part_folder.name not in known_parts:
                 problems.append(f"{student.name}: unknown part folder {part_folder.name!r}")
                 continue
-            problem = _grade_one(student.name, part_folder)
-            if problem:
-                problems.append(problem)
+            tasks.append(read_submission(part_folder, student.name, part_folder.name))
+    summary = batch.grade_batch(tasks, jobs or batch.default_jobs(), force, scheduler)
+    summary.problems[:0] = problems
     export_grades()
-    for problem in problems:
+    print(f"\n{summary.table()}")
+    for problem in summary.problems:
         print(f"PROBLEM: {problem}")
-    return problems
-
-
-def _grade_one(student: str, part_folder: Path) -> str | None:
-    """Copy one submission into nbgrader's submitted/ folder and autograde it.
-
-    A notebook that cannot be read (kept as `*.unreadable`), or one that nbgrader cannot finish
-    because its kernel died or grading ran too long (kept as `*.crashed`), is replaced by the
-    release, so the student still gets a grade and feedback saying what happened; the
-    instructor is told too. Symbolic links are left out: a link could hand in someone else's
-    file, or one the grader can read and the student should not.
-    """
-    target = SUBMITTED / student / part_folder.name
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(part_folder, target, ignore=_links_and_scratch)
-    released = REPO / "course" / part_folder.name
-    for notebook in target.glob("*.ipynb"):
-        try:
-            nbformat.validate(nbformat.read(notebook, as_version=4))
-        except Exception as error:  # any way of being unreadable is treated the same
-            grade_release_instead(notebook, released / notebook.name, ".unreadable",
-                                  f"could not be read ({type(error).__name__}: {str(error)[:300]})")
-    failure = _autograde(student, part_folder.name)
-    if failure is None:
-        return None
-    for notebook in target.glob("*.ipynb"):
-        grade_release_instead(notebook, released / notebook.name, ".crashed",
-                              f"stopped the grader ({failure.splitlines()[0]})")
-    second = _autograde(student, part_folder.name)
-    outcome = "the release was graded in its place" if second is None else f"then: {second}"
-    return f"{student}/{part_folder.name}: {failure}\n  ({outcome})"
-
-
-def _links_and_scratch(folder: str, names: list[str]) -> list[str]:
-    """What not to copy from a submission: symbolic links, checkpoints, grading leftovers."""
-    return [name for name in names if os.path.islink(os.path.join(folder, name))
-            or name in (".ipynb_checkpoints", ".grading")]
-
-
-def _autograde(student: str, part: str) -> str | None:
-    """Run nbgrader's autograde for one student and part; say what went wrong, if anything."""
-    started = time.monotonic()
-    try:
-        result = nbgrader("autograde", part, "--student", student, "--force",
-                          timeout=SECONDS_PER_SUBMISSION)
-    except subprocess.TimeoutExpired:
-        return f"grading took over {SECONDS_PER_SUBMISSION} s and was stopped"
-    print(f"autograded {student}/{part} in {time.monotonic() - started:.1f} s")
-    if result.returncode == 0:
-        return None
-    errors = [line.strip() for line in result.stderr.splitlines()
-              if "Error" in line and "AutogradeApp" not in line]
-    return f"nbgrader failed: {errors[-1] if errors else result.stderr[-300:]}"
-
-
-def grade_release_instead(notebook: Path, released: Path, suffix: str, reason: str) -> None:
-    """Keep the student's notebook beside it (suffix added) and put the release in its place,
-    with a note at the top saying why. Nothing the student sent is lost."""
-    notebook.rename(notebook.with_name(notebook.name + suffix))
-    if not released.is_file():
-        return
-    replacement = nbformat.read(released, as_version=4)
-    replacement.cells.insert(0, nbformat.v4.new_markdown_cell(
-        f"**Your submitted notebook {reason}**, so the released notebook was graded in its "
-        f"place. Your file was kept as `{notebook.name + suffix}`; ask your instructor."))
-    nbformat.write(replacement, notebook)
+    return summary.problems
 
 
 def export_grades() -> Path:
@@ -198,9 +148,9 @@ def print_scores(table: dict[str, dict[str, float]]) -> None:
         print(f"{student:<{width}}" + "".join(f"{'-' if s is None else f'{s:g}':>16}" for s in row))
 
 
-def demo() -> int:
+def demo(force: bool = False, jobs: int | None = None) -> int:
     """Release, grade the samples, write feedback and grades; fail if a score is unexpected."""
-    autograde(SAMPLES)
+    autograde(SAMPLES, jobs, force)
     feedback()
     table = scores()
     print()
@@ -226,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
                         "and common mistakes per exercise, in autograder/report/")
     grade = commands.add_parser("autograde")
     grade.add_argument("submissions", type=Path)
+    grade.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    grade.add_argument("--force", action="store_true",
+                       help="grade every submission again, changed or not")
+    grade.add_argument("--scheduler", help="a Dask scheduler's address (tcp://host:8786) to grade "
+                       "on its cluster, or `local` for a LocalCluster on this machine")
     student = commands.add_parser("student", help="write the course alone, to publish on its own")
     student.add_argument("--to", type=Path, help="folder outside this repository "
                          "(default: ../pytorch-course-student beside it)")
@@ -235,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "release":
         release()
     elif args.command == "autograde":
-        autograde(args.submissions)
+        autograde(args.submissions, args.jobs, args.force, args.scheduler)
     elif args.command == "feedback":
         feedback()
     elif args.command == "grades":

@@ -40,7 +40,10 @@ def install_kernelspec(jupyter_dir: Path) -> None:
         "interrupt_mode": "message",
         "metadata": {"debugger": False},
     }
-    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    # Written whole, then renamed: grading workers starting together write the same file.
+    incoming = spec_dir / f"kernel.json.{os.getpid()}"
+    incoming.write_text(json.dumps(spec, indent=1))
+    incoming.replace(spec_dir / "kernel.json")
     paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
     if str(jupyter_dir) not in paths:
         os.environ["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir), *filter(None, paths)])

@@ -1,0 +1,289 @@
+"""Grading a class: submissions graded in parallel, merged into the one gradebook, resumable.
+
+    make autograde SUBMISSIONS=DIR [JOBS=N] [FORCE=1] [SCHEDULER=tcp://host:8786 | SCHEDULER=local]
+
+Each `<student>/<part>` folder is one task. Tasks go to long-lived graders (course_grader.worker):
+JOBS local worker processes, or the workers of a Dask cluster. Only this process writes the
+gradebook, the autograded notebooks and the logs, one result at a time as it comes back, so a
+grader killed mid-batch loses nothing already graded. A task whose files and grader are those
+it was last graded with (same content hash) is not graded again, unless forced; one that had
+a problem is tried again, so a rerun still lists it.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import AUTOGRADER
+from .worker import COURSE_ID, SECONDS_PER_SUBMISSION, Graded, Grader, Submission, grade_here
+
+GRADEBOOK = AUTOGRADER / "gradebook.db"
+SUBMITTED = AUTOGRADER / "submitted"
+AUTOGRADED = AUTOGRADER / "autograded"
+LOGS = AUTOGRADER / "logs"
+GRADED_HASHES = AUTOGRADER / "graded.json"  # task -> the content hash it was graded with
+LOCAL_CLUSTER = "local"
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did: counts for the closing table, and the problems to show."""
+
+    graded: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def table(self) -> str:
+        rows = [("graded", self.graded), ("unchanged", self.unchanged), ("problems", len(self.problems))]
+        return "\n".join(f"{name:<10}{count:>6}" for name, count in rows)
+
+
+def default_jobs() -> int:
+    """One worker per core."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def grade_batch(submissions: list[Submission], jobs: int, force: bool = False,
+                scheduler: str | None = None) -> BatchSummary:
+    """Grade what changed among `submissions` and merge each result into the gradebook."""
+    summary = BatchSummary()
+    graded_before = _load_hashes()
+    in_gradebook = _submissions_in_gradebook()
+    todo = [task for task in submissions if force or graded_before.get(task.key) != task.digest()
+            or task.key not in in_gradebook or not (AUTOGRADED / task.key).is_dir()]
+    summary.unchanged = len(submissions) - len(todo)
+    if not todo:
+        return summary
+    release = release_gradebook()
+    results = (grade_on_cluster(todo, release, scheduler, jobs) if scheduler
+               else grade_locally(todo, release, jobs))
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{GRADEBOOK}", COURSE_ID) as gradebook, \
+            tqdm(total=len(todo), desc="autograding", unit="notebook", mininterval=1.0) as bar:
+        for graded in results:
+            if graded.notebooks:
+                _save_files(graded)
+                _record_scores(gradebook, graded)
+                summary.graded += 1
+            if graded.notebooks and not graded.problem:
+                graded_before[graded.key] = graded.digest
+                _save_hashes(graded_before)
+            _write_log(graded)
+            if graded.problem:
+                summary.problems.append(graded.problem)
+                bar.write(f"PROBLEM: {graded.problem}")
+            bar.set_postfix_str(f"{graded.key} {graded.score:g}/{graded.max_score:g}", refresh=False)
+            bar.update()
+    return summary
+
+
+def release_gradebook() -> bytes:
+    """The gradebook with the assignments (and their hidden tests) but no students: what every
+    grader starts from."""
+    from nbgrader.api import Gradebook
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "gradebook.db"
+        shutil.copy(GRADEBOOK, copy)
+        with Gradebook(f"sqlite:///{copy}", COURSE_ID) as gradebook:
+            for student in list(gradebook.students):
+                gradebook.remove_student(student.id)
+        return copy.read_bytes()
+
+
+def grade_locally(submissions: Iterable[Submission], release: bytes, jobs: int) -> Iterator[Graded]:
+    """Grade on `jobs` worker processes of this machine, yielding each result as it comes.
+
+    A worker that dies, or runs far past the time a submission may take (its own watchdog
+    failed), is replaced by a fresh one, and its task is reported as a problem."""
+    context = multiprocessing.get_context("spawn")
+    pending = deque(submissions)
+    threads = max(1, default_jobs() // jobs)  # for each kernel's torch: no more threads than cores
+    workers = [_LocalWorker(context, release, threads) for _ in range(min(jobs, len(pending)))]
+    try:
+        while pending or any(worker.task for worker in workers):
+            for worker in workers:
+                if worker.task is None and pending:
+                    worker.send(pending.popleft())
+            busy = {worker.connection: worker for worker in workers if worker.task}
+            for connection in wait(list(busy), timeout=5):
+                worker = busy[connection]
+                try:
+                    yield worker.receive()
+                except (EOFError, OSError):
+                    yield worker.replace("the grading worker stopped")
+            for worker in workers:
+                if worker.task and time.monotonic() - worker.started > 2 * SECONDS_PER_SUBMISSION:
+                    yield worker.replace(f"grading took over {2 * SECONDS_PER_SUBMISSION} s")
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+class _LocalWorker:
+    """One worker process of `grade_locally`, with the task it is grading."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext, release: bytes, threads: int) -> None:
+        self.context, self.release, self.threads = context, release, threads
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, release, threads), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Submission | None = None
+        self.started = 0.0
+
+    def send(self, task: Submission) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.connection.send(task)
+
+    def receive(self) -> Graded:
+        graded = self.connection.recv()
+        self.task = None
+        return graded
+
+    def replace(self, reason: str) -> Graded:
+        """Kill this worker's process, start a fresh one, and report the task it had."""
+        task = self.task
+        self.stop()
+        self.__init__(self.context, self.release, self.threads)
+        return Graded(task.student, task.part, task.digest(),
+                      problem=f"{task.key}: {reason}; it was not graded (run autograde again)")
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def _serve(connection: Connection, release: bytes, threads: int) -> None:
+    """A worker process: grade each task received until the pipe closes."""
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    # What the kernels print on their own (start-up banners, crash reports) goes to a log.
+    log = LOGS / "workers" / f"{os.getpid()}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as output:
+        os.dup2(output.fileno(), 1)
+        os.dup2(output.fileno(), 2)
+    grader = Grader(release)
+    try:
+        while True:
+            try:
+                task = connection.recv()
+            except EOFError:
+                return
+            connection.send(grader.grade(task))
+    finally:
+        grader.close()
+
+
+def grade_on_cluster(submissions: list[Submission], release: bytes, scheduler: str,
+                     jobs: int) -> Iterator[Graded]:
+    """Grade on a Dask cluster: the scheduler at `scheduler`, or with `local`, a LocalCluster
+    of `jobs` worker processes on this machine. Workers need this repository and its .venv;
+    files travel with the tasks, so they need no shared file system."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = (LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None) if scheduler == LOCAL_CLUSTER else None)
+    try:
+        with Client(cluster or scheduler) as client:
+            book = client.scatter(release, broadcast=True)
+            batch = uuid.uuid4().hex[:8]
+            futures = {client.submit(grade_here, task, book, pure=False,
+                                     key=f"grade-{task.student}-{task.part}-{batch}"): task
+                       for task in submissions}
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as error:  # the cluster lost the task (a worker died, ...)
+                    task = futures[future]
+                    yield Graded(task.student, task.part, task.digest(),
+                                 problem=f"{task.key}: the cluster could not grade it "
+                                         f"({type(error).__name__}: {error}); run autograde again")
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _save_files(graded: Graded) -> None:
+    """Put the submission as graded and the autograded notebook where nbgrader expects them."""
+    for root, files in ((SUBMITTED, graded.submitted), (AUTOGRADED, graded.autograded)):
+        folder = root / graded.student / graded.part
+        fresh = folder.with_name(f".{graded.part}.incoming")
+        shutil.rmtree(fresh, ignore_errors=True)
+        for name, content in files.items():
+            (fresh / name).parent.mkdir(parents=True, exist_ok=True)
+            (fresh / name).write_bytes(content)
+        fresh.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        fresh.rename(folder)
+
+
+def _record_scores(gradebook, graded: Graded) -> None:
+    """Replace the student's submission of the part in the gradebook with `graded`'s scores."""
+    from nbgrader.api import MissingEntry
+
+    gradebook.update_or_create_student(graded.student)
+    try:
+        gradebook.remove_submission(graded.part, graded.student)
+    except MissingEntry:
+        pass
+    with gradebook.db.no_autoflush:  # nbgrader builds the submission's rows before adding them
+        submission = gradebook.add_submission(graded.part, graded.student, timestamp=graded.timestamp)
+    for notebook in submission.notebooks:
+        scores = graded.notebooks.get(notebook.name)
+        notebook.late_submission_penalty = scores["late_submission_penalty"] if scores else None
+        for grade in notebook.grades:
+            grade.auto_score, grade.needs_manual_grade = (scores["grades"][grade.name] if scores
+                                                          else (0, False))
+        for comment in notebook.comments:
+            comment.auto_comment = scores["comments"].get(comment.name) if scores else None
+    gradebook.db.commit()
+
+
+def _write_log(graded: Graded) -> None:
+    path = LOGS / graded.student / f"{graded.part}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = (f"{graded.key}: {graded.score:g}/{graded.max_score:g} in {graded.seconds:.1f} s\n"
+            + (f"PROBLEM: {graded.problem}\n" if graded.problem else ""))
+    path.write_text(head + graded.log)
+
+
+def _load_hashes() -> dict[str, str]:
+    try:
+        return json.loads(GRADED_HASHES.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_hashes(hashes: dict[str, str]) -> None:
+    incoming = GRADED_HASHES.with_suffix(".incoming")
+    incoming.write_text(json.dumps(hashes, indent=1, sort_keys=True))
+    incoming.replace(GRADED_HASHES)
+
+
+def _submissions_in_gradebook() -> set[str]:
+    """`student/part` of every submission the gradebook holds."""
+    from nbgrader.api import Gradebook
+
+    if not GRADEBOOK.exists():
+        return set()
+    with Gradebook(f"sqlite:///{GRADEBOOK}", COURSE_ID) as gradebook:
+        return {f"{submission.student.id}/{submission.assignment.name}"
+                for assignment in gradebook.assignments for submission in assignment.submissions}
