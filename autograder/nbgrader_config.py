@@ -18,11 +18,14 @@ sys.path[:0] = [str(HERE), str(HERE / "reference")]
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
 
-from course_grader.preprocessors import JudgeRecordedResults, WriteHiddenInputs  # noqa: E402
-from course_grader.sandbox import KERNEL_NAME, install_kernelspec  # noqa: E402
+from course_grader.execute import ExecuteCellByCell  # noqa: E402
+from course_grader.preprocessors import (  # noqa: E402
+    JudgeRecordedResults, LimitOutputBytes, WriteHiddenInputs,
+)
+from course_grader.sandbox import GIB, KERNEL_NAME, Limits, install_kernelspec  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -37,19 +40,30 @@ c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".grading"]
 
 c.Autograde.autograde_preprocessors = [
-    WriteHiddenInputs, Execute, JudgeRecordedResults, IgnorePattern, ClearMetadataPreprocessor,
-    LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    WriteHiddenInputs, ExecuteCellByCell, JudgeRecordedResults, IgnorePattern, ClearMetadataPreprocessor,
+    LimitOutput, LimitOutputBytes, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 
 # The sandboxed kernel has no network, so it talks to nbgrader over local sockets in a private
 # runtime folder rather than over TCP.
-install_kernelspec(HERE / ".jupyter")
+# What one grading kernel may use (all its processes together); one that goes over a limit is
+# stopped, the feedback names the limit, and grading goes on with the next cell.
+LIMITS = Limits(memory_bytes=4 * GIB, processes=64, threads=512, cpu_seconds=1200, disk_bytes=1 * GIB)
+install_kernelspec(HERE / ".jupyter", LIMITS)
 runtime = tempfile.mkdtemp(prefix="course-grader-")
 atexit.register(shutil.rmtree, runtime, True)
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(runtime, "kernel")
 c.Execute.kernel_name = KERNEL_NAME
-c.Execute.timeout = 30
+# Seconds per cell; a cell that ignores the interrupt is killed grace_seconds later.
+c.Execute.timeout = int(os.environ.get("COURSE_GRADER_CELL_SECONDS", 30))
+c.ExecuteCellByCell.grace_seconds = 5
+# Wall-clock seconds per notebook, more for the parts that train.
+c.ExecuteCellByCell.seconds_per_notebook = 180
+c.ExecuteCellByCell.seconds_per_part = {"04-training": 420}
+# Output kept per cell in the graded notebook and its feedback page.
+c.LimitOutput.max_lines = 1000
+c.LimitOutputBytes.max_bytes = 100_000
 
 # Feedback pages use the course's template (autograder/templates/course_feedback), which extends
 # nbgrader's own: exercises listed by name, no test-cell source, verdicts that wrap.

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import time
+import traceback
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -187,7 +188,14 @@ def _serve(connection: Connection, release: bytes, threads: int) -> None:
                 task = connection.recv()
             except EOFError:
                 return
-            connection.send(grader.grade(task))
+            try:
+                graded = grader.grade(task)
+            except Exception as error:  # a bug of ours: the batch goes on, the log says where
+                traceback.print_exc()
+                graded = Graded(task.student, task.part, task.digest(), problem=(
+                    f"{task.key}: the grader failed ({type(error).__name__}: {error}); "
+                    f"it was not graded (details in {log})"))
+            connection.send(graded)
     finally:
         grader.close()
 

@@ -46,11 +46,8 @@ def nbgrader(*args: str, timeout: float | None = None) -> subprocess.CompletedPr
     nbgrader only logs a broken nbgrader_config.py and goes on with its defaults, which would
     grade inside the learner's kernel; stop instead.
     """
-    # nbgrader runs helper programs (alembic) found on PATH: look in this Python's folder first.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=AUTOGRADER,
-                            env={**os.environ, "PATH": path}, capture_output=True, text=True,
-                            timeout=timeout)
+                            capture_output=True, text=True, timeout=timeout)
     if "Exception while loading config file" in result.stderr:
         sys.exit(f"autograder/nbgrader_config.py is broken:\n{result.stderr[-3000:]}")
     return result
@@ -127,6 +124,8 @@ def scores() -> dict[str, dict[str, float]]:
     from nbgrader.api import Gradebook, MissingEntry
 
     table: dict[str, dict[str, float]] = {}
+    if not GRADEBOOK.exists():
+        return table
     db_url = f"sqlite:///{AUTOGRADER / 'gradebook.db'}"
     with Gradebook(db_url, "pytorch-course") as gradebook:
         for student in gradebook.students:

@@ -1,10 +1,11 @@
-"""Two nbgrader preprocessors that put the trusted verdict into autograding.
+"""The course's nbgrader preprocessors: the trusted verdict, and outputs kept to a size.
 
 `WriteHiddenInputs` runs before nbgrader's `Execute`: it draws fresh hidden inputs for every graded
 test cell and saves them where the notebook's `record_for_grading` call will find them.
 `JudgeRecordedResults` runs after `Execute` and before `SaveAutoGrades`: it replaces each graded
 test cell's outputs with the grader's own verdict, so the score nbgrader saves, and the feedback
 the learner reads, come from the comparison made here rather than from the learner's kernel.
+`LimitOutputBytes` cuts what a cell printed or displayed to a size a feedback page can hold.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from course_reference import EXERCISES
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
-from traitlets import Bool
+from traitlets import Bool, Integer
 from torchcourse.grading import GRADING_DIR_VARIABLE
 
 from .judge import Plan, Verdict, judge, make_plan, read_results, write_inputs
@@ -92,3 +93,29 @@ def _verdict_outputs(verdict: Verdict, kernel_outputs: list[NotebookNode]) -> li
         lines.append(f"While running this cell your notebook raised "
                      f"{kernel_error.ename}: {str(kernel_error.evalue)[:500]}")
     return [new_output("error", ename="HiddenTestFailed", evalue=verdict.message, traceback=lines)]
+
+
+class LimitOutputBytes(Preprocessor):
+    """Keep at most `max_bytes` of each code cell's outputs; say how much was left out."""
+
+    enabled = Bool(True)
+    max_bytes = Integer(100_000, help="Bytes of output kept per cell.").tag(config=True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int):
+        if cell.cell_type != "code":
+            return cell, resources
+        room, kept = self.max_bytes, []
+        for output in cell.get("outputs", []):
+            size = len(str(output.get("text", ""))) + sum(len(str(v)) for v in output.get("data", {}).values())
+            if size <= room:
+                kept.append(output)
+            elif output.output_type == "stream" and room > 0:
+                output.text = output.text[:room]
+                kept.append(output)
+            room -= size
+        if room < 0:
+            kept.append(new_output("stream", name="stdout", text=(
+                f"\n... Output truncated: this cell's output was {self.max_bytes - room:,} bytes; "
+                f"the first {self.max_bytes:,} are kept.\n")))
+        cell.outputs = kept
+        return cell, resources

@@ -6,6 +6,11 @@ repository hidden except the virtual environment, the student helper package and
 a private /tmp, no network and its own process tree. The notebook's own folder is the only
 place it can write; the grader's hidden inputs and the learner's recorded results pass through it.
 Without bwrap (e.g. on macOS) the kernel runs unsandboxed and a warning says so.
+
+The launcher stays as the kernel's supervisor, holding it to the `Limits` in the kernelspec:
+memory, processes, threads and CPU time of the whole process tree, and bytes on disk. A kernel
+that goes over one is killed, and the limit it broke is written beside its connection file
+(`<connection file>.stopped`), where the grader reads it to tell the learner.
 """
 
 from __future__ import annotations
@@ -13,10 +18,19 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import resource
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import psutil
 
 KERNEL_NAME = "course-grader"
 EXTRA_HIDDEN_VARIABLE = "COURSE_GRADER_HIDE"
@@ -25,10 +39,32 @@ VISIBLE_IN_REPO = [".venv", "course", "data"]
 # torchcourse.data.DATA_VARIABLE, named again here so that starting a kernel does not import torch.
 DATA_VARIABLE = "TORCHCOURSE_DATA"
 HELD_OUT_FILES = "*/raw/t10k-*"  # test splits (MNIST's): the grader scores trained models on them
+LIMITS_VARIABLE = "COURSE_GRADER_LIMITS"
+STOPPED_SUFFIX = ".stopped"
+GIB = 2**30
+SECONDS_BETWEEN_CHECKS = 0.2
 
 
-def install_kernelspec(jupyter_dir: Path) -> None:
-    """Write the `course-grader` kernelspec under `jupyter_dir` and put it on JUPYTER_PATH."""
+@dataclass(frozen=True)
+class Limits:
+    """What one grading kernel may use, all its processes together. Memory is counted as the
+    resident memory of the kernel's processes (not an address-space limit, which breaks CUDA)."""
+
+    memory_bytes: int = 4 * GIB
+    processes: int = 64
+    threads: int = 512
+    cpu_seconds: int = 1200         # per process, as the operating system counts it
+    disk_bytes: int = 1 * GIB       # written in the working copy, and in the kernel's /tmp
+
+    def describe(self) -> str:
+        return (f"{self.memory_bytes / GIB:g} GiB of memory, {self.processes} processes, "
+                f"{self.threads} threads, {self.cpu_seconds} s of CPU time per process, "
+                f"{self.disk_bytes / GIB:g} GiB on disk")
+
+
+def install_kernelspec(jupyter_dir: Path, limits: Limits = Limits()) -> None:
+    """Write the `course-grader` kernelspec, holding kernels to `limits`, under `jupyter_dir`
+    and put it on JUPYTER_PATH."""
     spec_dir = jupyter_dir / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -39,6 +75,7 @@ def install_kernelspec(jupyter_dir: Path) -> None:
         # ipykernel signals itself.
         "interrupt_mode": "message",
         "metadata": {"debugger": False},
+        "env": {LIMITS_VARIABLE: json.dumps(asdict(limits))},
     }
     # Written whole, then renamed: grading workers starting together write the same file.
     incoming = spec_dir / f"kernel.json.{os.getpid()}"
@@ -71,8 +108,8 @@ def empty_file() -> Path:
     return path
 
 
-def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
-                    writable: list[Path] = (), readable: list[Path] = ()) -> list[str]:
+def sandbox_command(kernel: list[str], work: Path, hidden: list[Path], writable: list[Path] = (),
+                    readable: list[Path] = (), disk_bytes: int = Limits.disk_bytes) -> list[str]:
     """The bwrap command that runs `kernel` in folder `work`, able to write only there and in
     `writable`, and to read `readable` (such as the kernel's connection file).
 
@@ -81,9 +118,10 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
     package and the data are mounted back read-only, except the datasets' test splits, which
     read as empty files. A mount that would put a hidden folder back in view is refused.
     """
-    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    room = ["--size", str(disk_bytes)]  # each in-memory folder holds at most this much
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *room, "--tmpfs", "/tmp"]
     for folder in hidden:
-        command += ["--tmpfs", str(folder)]
+        command += [*room, "--tmpfs", str(folder)]
     for name in VISIBLE_IN_REPO:
         if (REPO / name).exists():
             command += ["--ro-bind", str(REPO / name), str(REPO / name)]
@@ -106,18 +144,95 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path],
 
 def main(connection_file: str) -> None:
     kernel = [os.path.abspath(sys.executable), "-m", "ipykernel_launcher", "-f", connection_file]
+    limits = Limits(**json.loads(os.environ.get(LIMITS_VARIABLE, "{}")))
     if shutil.which("bwrap") is None:
         print("WARNING: bubblewrap (bwrap) is not installed: the grading kernel is NOT sandboxed "
               "and a submission could read the grader's files.", file=sys.stderr)
-        os.execv(sys.executable, kernel)
-    extra = [Path(p) for p in os.environ.get(EXTRA_HIDDEN_VARIABLE, "").split(os.pathsep) if p]
-    # With IPC transport the connection file names the sockets' path prefix: the private
-    # runtime folder that nbgrader_config.py made.
-    connection = json.loads(Path(connection_file).read_text())
-    sockets = [Path(connection["ip"]).parent] if connection.get("transport") == "ipc" else []
-    command = sandbox_command(kernel, Path.cwd().resolve(), [REPO, *extra], writable=sockets,
-                              readable=[Path(connection_file).resolve()])
-    os.execvp("bwrap", command)
+        command = kernel
+    else:
+        extra = [Path(p) for p in os.environ.get(EXTRA_HIDDEN_VARIABLE, "").split(os.pathsep) if p]
+        # With IPC transport the connection file names the sockets' path prefix: the private
+        # runtime folder that nbgrader_config.py made.
+        connection = json.loads(Path(connection_file).read_text())
+        sockets = [Path(connection["ip"]).parent] if connection.get("transport") == "ipc" else []
+        command = sandbox_command(kernel, Path.cwd().resolve(), [REPO, *extra], writable=sockets,
+                                  readable=[Path(connection_file).resolve()],
+                                  disk_bytes=limits.disk_bytes)
+    report = Path(connection_file + STOPPED_SUFFIX)
+    report.unlink(missing_ok=True)
+    sys.exit(supervise(command, Path.cwd(), limits, report))
+
+
+def supervise(command: list[str], work: Path, limits: Limits, report: Path) -> int:
+    """Run `command` (the kernel) and watch its process tree; kill it when it goes over a limit,
+    writing which one to `report`. Returns the kernel's exit status."""
+    import psutil
+
+    def operating_system_limits() -> None:  # in the child, before it starts the kernel
+        os.setsid()
+        cpu = limits.cpu_seconds + 10  # a backstop: the checks below name the limit first
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.disk_bytes, limits.disk_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, the kernel lives
+
+    child = subprocess.Popen(command, preexec_fn=operating_system_limits)
+    signal.signal(signal.SIGTERM, lambda *_: child.kill())
+    tree = psutil.Process(child.pid)
+    already_there = folder_bytes(work)  # a kernel started again is not blamed for its predecessor
+    while child.poll() is None:
+        broken = over_limit(tree, work, already_there, limits)
+        if broken:
+            report.write_text(broken)
+            os.killpg(child.pid, signal.SIGKILL)
+            break
+        time.sleep(SECONDS_BETWEEN_CHECKS)
+    return child.wait()
+
+
+def over_limit(tree: "psutil.Process", work: Path, already_there: int, limits: Limits) -> str | None:
+    """Which limit the kernel's process tree (or what it wrote in its working folder, beyond the
+    `already_there` bytes) is over, in words a learner can act on; None while within all."""
+    import psutil
+
+    memory = threads = cpu = 0.0
+    processes = [tree]
+    try:
+        processes += tree.children(recursive=True)
+    except psutil.Error:
+        return None
+    for process in processes:
+        try:
+            with process.oneshot():
+                memory += process.memory_info().rss
+                threads += process.num_threads()
+                times = process.cpu_times()
+                cpu = max(cpu, times.user + times.system)
+        except psutil.Error:
+            continue  # it ended meanwhile
+    if len(processes) > limits.processes:
+        return f"started more than {limits.processes} processes"
+    if threads > limits.threads:
+        return f"ran more than {limits.threads} threads"
+    if memory > limits.memory_bytes:  # forked children's shared pages count once per child
+        return f"used more than {limits.memory_bytes / GIB:g} GiB of memory"
+    if cpu > limits.cpu_seconds:
+        return f"used more than {limits.cpu_seconds} s of CPU time"
+    if folder_bytes(work) - already_there > limits.disk_bytes:
+        return f"wrote more than {limits.disk_bytes / GIB:g} GiB of files"
+    return None
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes in the files under `folder` (links not followed)."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from .sandbox import DATA_VARIABLE, EXTRA_HIDDEN_VARIABLE
 
 COURSE_ID = "pytorch-course"
 SECONDS_PER_SUBMISSION = 900
+MAX_NOTEBOOK_BYTES = 20 * 2**20  # without its outputs, which grading replaces anyway
 FINGERPRINTED = ["autograder/reference", "course/torchcourse"]  # plus solutions/<part>
 
 
@@ -141,8 +142,8 @@ class Grader:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def grade(self, submission: Submission, seconds: float = SECONDS_PER_SUBMISSION) -> Graded:
-        """Autograde one submission. A notebook that cannot be read (kept as `*.unreadable`), or
-        one whose grading fails or runs past `seconds` (kept as `*.crashed`), is replaced by the
+        """Autograde one submission. A notebook that cannot be read (kept as `*.unreadable`) or is
+        too large (`*.toolarge`), or one whose grading fails or runs past `seconds` (kept as `*.crashed`), is replaced by the
         release, so the student still gets a grade and feedback saying what happened."""
         started = time.monotonic()
         graded = Graded(submission.student, submission.part, submission.digest())
@@ -152,12 +153,26 @@ class Grader:
             return graded
         folder = self._submitted_folder(submission)
         released = REPO / "course" / submission.part
+        handed_in = sorted(path.name for path in folder.glob("*.ipynb"))
+        missing = [path.name for path in sorted(released.glob("*.ipynb")) if not (folder / path.name).exists()]
+        for name in missing:
+            grade_release_instead(folder / name, released / name, "",
+                                  f"was not found (handed in: {', '.join(handed_in) or 'no notebook'})")
         for notebook in folder.glob("*.ipynb"):
             try:
-                nbformat.validate(nbformat.read(notebook, as_version=4))
+                content = nbformat.read(notebook, as_version=4)
+                nbformat.validate(content)
             except Exception as error:  # any way of being unreadable is treated the same
                 grade_release_instead(notebook, released / notebook.name, ".unreadable",
                                       f"could not be read ({type(error).__name__}: {str(error)[:300]})")
+                continue
+            for cell in content.cells:
+                if cell.cell_type == "code":
+                    cell.outputs = []
+            if len(nbformat.writes(content)) > MAX_NOTEBOOK_BYTES:
+                grade_release_instead(notebook, released / notebook.name, ".toolarge",
+                                      f"is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB "
+                                      "without its outputs")
         failure, graded.log = self._autograde(submission, seconds)
         if failure is not None:
             for notebook in folder.glob("*.ipynb"):
@@ -167,8 +182,14 @@ class Grader:
             graded.log += "\n--- the release, graded in its place ---\n" + log
             outcome = "the release was graded in its place" if second is None else f"then: {second}"
             graded.problem = f"{submission.key}: {failure}\n  ({outcome})"
+        elif missing:
+            graded.problem = (f"{submission.key}: no {', '.join(missing)} (handed in: "
+                              f"{', '.join(handed_in) or 'no notebook'}); the release was graded in its place")
         graded.submitted = _read_folder(folder)
-        graded.autograded = _read_folder(self.scratch / "autograded" / submission.student / submission.part)
+        # The graded notebooks and the files handed in; not what the learner's code wrote there.
+        graded.autograded = {name: content for name, content in _read_folder(
+            self.scratch / "autograded" / submission.student / submission.part).items()
+            if name.endswith(".ipynb") or name in graded.submitted}
         self._take_scores(graded)
         for step in ("submitted", "autograded"):
             shutil.rmtree(self.scratch / step / submission.student, ignore_errors=True)
@@ -224,15 +245,18 @@ class Grader:
 
 
 def grade_release_instead(notebook: Path, released: Path, suffix: str, reason: str) -> None:
-    """Keep the student's notebook beside it (suffix added) and put the release in its place,
-    with a note at the top saying why. Nothing the student sent is lost."""
-    notebook.rename(notebook.with_name(notebook.name + suffix))
+    """Keep the student's notebook beside it (suffix added), if there is one, and put the
+    release in its place, with a note at the top saying why. Nothing the student sent is lost."""
+    kept = ""
+    if notebook.exists():
+        notebook.rename(notebook.with_name(notebook.name + suffix))
+        kept = f" Your file was kept as `{notebook.name + suffix}`."
     if not released.is_file():
         return
     replacement = nbformat.read(released, as_version=4)
     replacement.cells.insert(0, nbformat.v4.new_markdown_cell(
         f"**Your submitted notebook {reason}**, so the released notebook was graded in its "
-        f"place. Your file was kept as `{notebook.name + suffix}`; ask your instructor."))
+        f"place.{kept} Ask your instructor."))
     nbformat.write(replacement, notebook)
 
 
