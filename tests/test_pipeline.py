@@ -48,6 +48,7 @@ def demo():
             "graded": graded_state(SERIAL_PART)}
 
 
+RELU = "def relu(x):\n    return x.clamp(min=0)\n"
 SERIAL_PART = "02-autograd"  # the part graded again one notebook at a time, to compare
 
 
@@ -192,23 +193,32 @@ def test_bad_submission_folders_are_reported_not_fatal(demo, tmp_path):
     assert any("erin: unknown part folder '99-no-such-part'" in p for p in problems), problems
 
 
-def test_submission_that_kills_its_kernel_still_gets_a_grade_and_feedback(demo, tmp_path):
+def test_submission_that_kills_its_kernel_loses_only_that_cell(demo, tmp_path):
+    """A cell that kills the kernel is stopped and the rest is graded; a notebook whose cells
+    kill the kernel again when run a second time gets the release graded in its place."""
     from course_grader.samples import fill_answers
 
     part = PARTS[0]
-    folder = tmp_path / "kate" / part
-    folder.mkdir(parents=True)
-    killer = fill_answers(part_notebook("course", part), {"sigmoid": "import os\nos._exit(1)\n"})
-    nbformat.write(killer, folder / f"{part}.ipynb")
-    problems = cli.autograde(tmp_path)
-    assert len(problems) == 1 and problems[0].startswith(f"kate/{part}: nbgrader failed"), problems
+    again = "import os\nif os.path.exists('ran-once'):\n    os._exit(1)\nopen('ran-once', 'w').close()\n"
+    notebooks = {
+        "kate": {"sigmoid": "import os\nos._exit(1)\n", "relu": RELU},
+        "kim": {"sigmoid": again, "relu": "import os\nos._exit(1)\n"},
+    }
+    for student, answers in notebooks.items():
+        (tmp_path / student / part).mkdir(parents=True)
+        nbformat.write(fill_answers(part_notebook("course", part), answers),
+                       tmp_path / student / part / f"{part}.ipynb")
+    problems = cli.autograde(tmp_path, force=True)
+    assert len(problems) == 1 and problems[0].startswith(f"kim/{part}: nbgrader failed"), problems
     assert "the release was graded in its place" in problems[0]
-    assert cli.scores()["kate"][part] == 0
-    assert (cli.SUBMITTED / "kate" / part / f"{part}.ipynb.crashed").is_file()
+    assert cli.scores()["kate"][part] == 1 and cli.scores()["kim"][part] == 0
+    assert (cli.SUBMITTED / "kim" / part / f"{part}.ipynb.crashed").is_file()
     assert len(cli.autograde(tmp_path)) == 1, "a rerun must try it again and list it again"
     cli.feedback()
-    feedback = (cli.AUTOGRADER / "feedback" / "kate" / part / f"{part}.html").read_text()
-    assert "Your submitted notebook stopped the grader" in feedback
+    kate = (cli.AUTOGRADER / "feedback" / "kate" / part / f"{part}.html").read_text()
+    assert "ended the Python kernel" in kate
+    kim = (cli.AUTOGRADER / "feedback" / "kim" / part / f"{part}.html").read_text()
+    assert "Your submitted notebook stopped the grader" in kim
 
 
 def test_symbolic_links_in_a_submission_are_not_copied(tmp_path):
