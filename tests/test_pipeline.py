@@ -68,20 +68,10 @@ def graded_state(part: str) -> dict[str, object]:
 
 
 def without_draws(page: str) -> str:
-    """`page` with what depends on the grader's random draw left out: the inputs a verdict says
-    it called with, what a failing verdict found, and numbers."""
-    kept, start = [], 0
-    while (found := page.find("called with (", start)) >= 0:
-        kept.append(page[start:found])
-        depth, end = 0, found + len("called with ")
-        for end in range(end, len(page)):
-            depth += {"(": 1, ")": -1}.get(page[end], 0)
-            if depth == 0:
-                break
-        start = end + 1
-    kept.append(page[start:])
-    # A failing verdict keeps what failed, not the values it found on this draw.
-    verdicts = re.sub(r"(failed a hidden test on \w+)[^<]*", r"\1", "".join(kept))
+    """`page` with what depends on the grader's random draw left out: everything a failing
+    verdict says after naming the device (the inputs it was called with, the values it found),
+    and numbers."""
+    verdicts = re.sub(r"(failed a hidden test on \w+)[^<]*", r"\1", page)
     return re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "#", verdicts)
 
 

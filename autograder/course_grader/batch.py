@@ -61,7 +61,7 @@ def grade_batch(submissions: list[Submission], jobs: int, force: bool = False,
                 scheduler: str | None = None) -> BatchSummary:
     """Grade what changed among `submissions` and merge each result into the gradebook."""
     summary = BatchSummary()
-    graded_before = _load_hashes()
+    graded_before = read_hashes(GRADED_HASHES)
     in_gradebook = _submissions_in_gradebook()
     todo = [task for task in submissions if force or graded_before.get(task.key) != task.digest()
             or task.key not in in_gradebook or not (AUTOGRADED / task.key).is_dir()]
@@ -82,7 +82,7 @@ def grade_batch(submissions: list[Submission], jobs: int, force: bool = False,
                 summary.graded += 1
             if graded.notebooks and not graded.problem:
                 graded_before[graded.key] = graded.digest
-                _save_hashes(graded_before)
+                write_hashes(GRADED_HASHES, graded_before)
             _write_log(graded)
             if graded.problem:
                 summary.problems.append(graded.problem)
@@ -273,17 +273,19 @@ def _write_log(graded: Graded) -> None:
     path.write_text(head + graded.log)
 
 
-def _load_hashes() -> dict[str, str]:
+def read_hashes(path: Path) -> dict[str, str]:
+    """The content hashes saved in `path` (none when it is missing or damaged)."""
     try:
-        return json.loads(GRADED_HASHES.read_text())
+        return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
 
 
-def _save_hashes(hashes: dict[str, str]) -> None:
-    incoming = GRADED_HASHES.with_suffix(".incoming")
+def write_hashes(path: Path, hashes: dict[str, str]) -> None:
+    """Save `hashes` to `path` whole (written beside it, then renamed), so a kill loses nothing."""
+    incoming = path.with_suffix(".incoming")
     incoming.write_text(json.dumps(hashes, indent=1, sort_keys=True))
-    incoming.replace(GRADED_HASHES)
+    incoming.replace(path)
 
 
 def _submissions_in_gradebook() -> set[str]:

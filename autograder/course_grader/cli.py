@@ -13,7 +13,6 @@ one broken or hostile submission cannot stop the others from being graded.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from . import AUTOGRADER, REPO, batch
 from .sandbox import EXTRA_HIDDEN_VARIABLE
-from .worker import read_submission
+from .worker import files_digest, read_submission
 
 SAMPLES = AUTOGRADER / "samples"
 EXPECTED_SCORES = SAMPLES / "expected_scores.json"
@@ -61,23 +60,15 @@ def _require(result: subprocess.CompletedProcess[str], what: str) -> None:
 def release(only_changed: bool = False) -> None:
     """Regenerate course/<part>/ from solutions/<part>/ (stubs in, hidden tests and outputs out);
     with `only_changed`, only the parts whose solutions changed since they were last released."""
-    released = _read_json(RELEASED_HASHES) if only_changed and GRADEBOOK.exists() else {}
+    released = batch.read_hashes(RELEASED_HASHES) if only_changed and GRADEBOOK.exists() else {}
     for part in parts():
-        digest = hashlib.sha256(b"".join(path.read_bytes() for path in
-                                         sorted((REPO / "solutions" / part).rglob("*")) if path.is_file()))
-        if released.get(part) == digest.hexdigest() and (REPO / "course" / part).is_dir():
+        digest = files_digest([REPO / "solutions" / part])
+        if released.get(part) == digest and (REPO / "course" / part).is_dir():
             continue
         _require(nbgrader("generate_assignment", part, "--force"), f"Releasing {part}")
-        released[part] = digest.hexdigest()
-        RELEASED_HASHES.write_text(json.dumps(released, indent=1))
+        released[part] = digest
+        batch.write_hashes(RELEASED_HASHES, released)
         print(f"released course/{part}")
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
 
 
 def autograde(submissions: Path, jobs: int | None = None, force: bool = False,

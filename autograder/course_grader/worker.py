@@ -83,11 +83,17 @@ class Graded:
 def fingerprint(part: str) -> str:
     """A hash of everything that decides a grade of `part` besides the submission itself: the
     instructor's notebook, the reference package and the helper package."""
-    digest = hashlib.sha256()
     folders = [REPO / "solutions" / part, *(REPO / folder for folder in FINGERPRINTED)]
+    return files_digest(folders, suffixes=(".py", ".ipynb"))
+
+
+def files_digest(folders: list[Path], suffixes: tuple[str, ...] | None = None) -> str:
+    """A hash of the files under `folders` (those ending in `suffixes`, or all), names included."""
+    digest = hashlib.sha256()
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".ipynb"):
+            if (path.is_file() and "__pycache__" not in path.parts
+                    and (suffixes is None or path.suffix in suffixes)):
                 digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
