@@ -48,7 +48,8 @@ c.Autograde.autograde_preprocessors = [
 # runtime folder rather than over TCP.
 # What one grading kernel may use (all its processes together); one that goes over a limit is
 # stopped, the feedback names the limit, and grading goes on with the next cell.
-LIMITS = Limits(memory_bytes=4 * GIB, processes=64, threads=512, cpu_seconds=1200, disk_bytes=1 * GIB)
+LIMITS = Limits(memory_bytes=4 * GIB, processes=64, threads=512, cpu_seconds=1200, disk_bytes=1 * GIB,
+                file_bytes=GIB // 2)
 install_kernelspec(HERE / ".jupyter", LIMITS)
 runtime = tempfile.mkdtemp(prefix="course-grader-")
 atexit.register(shutil.rmtree, runtime, True)

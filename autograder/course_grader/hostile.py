@@ -172,6 +172,13 @@ with open("filler.bin", "wb") as big:
     for _ in range(256):  # 4 GiB
         big.write(block)
 """
+MANY_FILES = """\
+block = b"x" * 2**24
+for number in range(16):  # 16 files of 256 MiB
+    with open(f"filler-{number}.bin", "wb") as part:
+        for _ in range(16):
+            part.write(block)
+"""
 SNOOPING = """\
 import glob, os
 from pathlib import Path
@@ -257,8 +264,10 @@ CASES = [
          full, "processes"),
     Case("left_running", "a thread and a child process left forging results after the cell ends",
          save(with_cell(released(), LEFT_RUNNING)), nothing),
-    Case("disk_filler", "a cell writing 4 GiB into the working copy", save(with_cell(correct(), DISK_FILLER)),
-         full, "GiB of files"),
+    Case("disk_filler", "a cell writing one 4 GiB file into the working copy",
+         save(with_cell(correct(), DISK_FILLER)), full, "File too large"),
+    Case("many_files", "a cell writing 16 files of 256 MiB into the working copy",
+         save(with_cell(correct(), MANY_FILES)), full, "GiB of files"),
     Case("prints_50_mb", "50 MB printed", save(with_cell(correct(), "print('x' * 50_000_000)\n")),
          full, "Output truncated"),
     Case("outputs_100_mb", "a 100 MB notebook file (saved outputs)", save(huge_outputs(100)), full),

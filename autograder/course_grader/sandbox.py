@@ -55,11 +55,10 @@ class Limits:
     threads: int = 512
     cpu_seconds: int = 1200         # per process, as the operating system counts it
     disk_bytes: int = 1 * GIB       # written in the working copy, and in the kernel's /tmp
-
-    def describe(self) -> str:
-        return (f"{self.memory_bytes / GIB:g} GiB of memory, {self.processes} processes, "
-                f"{self.threads} threads, {self.cpu_seconds} s of CPU time per process, "
-                f"{self.disk_bytes / GIB:g} GiB on disk")
+    # One file may hold at most this much; less than `disk_bytes`, so that one oversized file
+    # fails in the cell writing it ("File too large") and does not bring the folder to its
+    # limit, where the next innocent write would be the one stopped.
+    file_bytes: int = GIB // 2
 
 
 def install_kernelspec(jupyter_dir: Path, limits: Limits = Limits()) -> None:
@@ -172,7 +171,7 @@ def supervise(command: list[str], work: Path, limits: Limits, report: Path) -> i
         os.setsid()
         cpu = limits.cpu_seconds + 10  # a backstop: the checks below name the limit first
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.disk_bytes, limits.disk_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, the kernel lives
 
