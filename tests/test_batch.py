@@ -13,6 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import REPO, part_notebook
 from course_grader import batch, cli
@@ -44,6 +45,21 @@ def summary(output: str) -> dict[str, int]:
             if len(row) == 2 and row[0] in ("graded", "unchanged", "problems")}
 
 
+def kernels_left_after(submissions: Path, seconds: float) -> list[str]:
+    """The command lines of kernel processes still grading `submissions` (which their sandbox
+    names) once `seconds` have passed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = []
+        for process in psutil.process_iter(["cmdline"]):
+            command = " ".join(process.info["cmdline"] or [])
+            if str(submissions) in command and "ipykernel_launcher" in command:
+                left.append(command)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.5)
+
+
 def test_a_killed_batch_loses_nothing_and_the_rerun_finishes_the_rest(tmp_path, capsys):
     students = class_folder(tmp_path, "killed")
     command = [sys.executable, "-m", "course_grader", "autograde", str(tmp_path), "--jobs", "1"]
@@ -57,6 +73,7 @@ def test_a_killed_batch_loses_nothing_and_the_rerun_finishes_the_rest(tmp_path, 
     finally:
         os.killpg(grader.pid, signal.SIGKILL)  # the grader and its workers, as a power cut would
         grader.wait()
+    assert not kernels_left_after(tmp_path, seconds=5), "a killed grader left its kernels running"
     before = scores_of(students)
     done = [student for student, score in before.items() if score is not None]
     assert 1 <= len(done) < len(students), before

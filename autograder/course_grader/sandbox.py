@@ -175,11 +175,15 @@ def supervise(command: list[str], work: Path, limits: Limits, report: Path) -> i
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, the kernel lives
 
+    grader = os.getppid()
     child = subprocess.Popen(command, preexec_fn=operating_system_limits)
     signal.signal(signal.SIGTERM, lambda *_: child.kill())
     tree = psutil.Process(child.pid)
     already_there = folder_bytes(work)  # a kernel started again is not blamed for its predecessor
     while child.poll() is None:
+        if os.getppid() != grader:  # the grader was killed: nobody will stop this kernel
+            os.killpg(child.pid, signal.SIGKILL)
+            break
         broken = over_limit(tree, work, already_there, limits)
         if broken:
             report.write_text(broken)
