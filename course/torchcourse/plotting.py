@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-import matplotlib.pyplot as plt
 import torch
 
 from .grading import GRADING_DIR_VARIABLE
+
+if TYPE_CHECKING:  # pyplot itself is imported when a picture is drawn: it takes half a second
+    import matplotlib.pyplot as plt
 
 
 def imshow(image: torch.Tensor, ax: plt.Axes | None = None, title: str | None = None,
@@ -23,6 +25,8 @@ def imshow(image: torch.Tensor, ax: plt.Axes | None = None, title: str | None = 
             picture = picture * torch.tensor(std)[:, None, None] + torch.tensor(mean)[:, None, None]
         picture = picture.permute(1, 2, 0).squeeze(-1)
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots()
     ax.imshow(picture.clamp(0, 1).numpy() if picture.ndim == 3 else picture.numpy(),
               cmap="gray" if picture.ndim == 2 else None)
@@ -35,6 +39,8 @@ def imshow(image: torch.Tensor, ax: plt.Axes | None = None, title: str | None = 
 def view_classify(image: torch.Tensor, probabilities: torch.Tensor,
                   class_names: Sequence[str] | None = None) -> plt.Figure:
     """Show an image beside a bar chart of the probabilities a model gave each class."""
+    import matplotlib.pyplot as plt
+
     probabilities = probabilities.detach().to("cpu", torch.float32).flatten()
     names = list(class_names) if class_names is not None else [str(i) for i in range(len(probabilities))]
     figure, (left, right) = plt.subplots(1, 2, figsize=(7, 3.5), width_ratios=[1, 1.3])
@@ -64,6 +70,8 @@ class LiveLossPlot:
 
     def __init__(self, redraw_every: int = 10,
                  side_panel: Callable[[plt.Axes], None] | None = None) -> None:
+        import matplotlib.pyplot as plt
+
         self.losses: list[float] = []
         self.redraw_every = redraw_every
         self.side_panel = side_panel
