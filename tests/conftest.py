@@ -20,6 +20,16 @@ DEVICES = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def instructor_files_put_back():
+    """The tests grade made-up students: take them out of the gradebook and grading folders at
+    the end, so that an instructor's own checkout is left as it was."""
+    from course_grader.batch import put_back_afterwards
+
+    with put_back_afterwards():
+        yield
+
+
 def part_notebook(folder: str, part: str) -> Path:
     """The one notebook of `part` in `folder` (solutions or course)."""
     (notebook,) = sorted((REPO / folder / part).glob("*.ipynb"))

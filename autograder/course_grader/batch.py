@@ -22,6 +22,7 @@ import traceback
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -37,6 +38,30 @@ AUTOGRADED = AUTOGRADER / "autograded"
 LOGS = AUTOGRADER / "logs"
 GRADED_HASHES = AUTOGRADER / "graded.json"  # task -> the content hash it was graded with
 LOCAL_CLUSTER = "local"
+# What grading writes for the instructor: files, and folders with one entry per student.
+GRADING_FILES = [GRADEBOOK, GRADED_HASHES, AUTOGRADER / "grades.csv"]
+STUDENT_FOLDERS = [SUBMITTED, AUTOGRADED, AUTOGRADER / "feedback", LOGS]
+
+
+@contextmanager
+def put_back_afterwards() -> Iterator[None]:
+    """Leave the gradebook and the other grading files and folders as they were before the block:
+    for the tests and benchmarks, which grade made-up students into them."""
+    kept = {path: path.read_bytes() for path in GRADING_FILES if path.exists()}
+    students_before = {folder: set(folder.iterdir()) if folder.is_dir() else set()
+                       for folder in STUDENT_FOLDERS}
+    try:
+        yield
+    finally:
+        for path in GRADING_FILES:
+            if path in kept:
+                path.write_bytes(kept[path])
+            else:
+                path.unlink(missing_ok=True)
+        for folder, before in students_before.items():
+            if folder.is_dir():
+                for entry in set(folder.iterdir()) - before:
+                    shutil.rmtree(entry, ignore_errors=True)
 
 
 @dataclass
