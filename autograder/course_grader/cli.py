@@ -77,7 +77,7 @@ def autograde(submissions: Path, jobs: int | None = None, force: bool = False,
     was last graded (all of them with `force`); return the problems met."""
     if not submissions.is_dir():
         sys.exit(f"No submissions folder at {submissions}")
-    release(only_changed=not force)
+    release(only_changed=True)  # FORCE grades again; it need not release unchanged parts again
     known_parts, problems, tasks = parts(), [], []
     os.environ[EXTRA_HIDDEN_VARIABLE] = str(submissions.resolve())
     for student in sorted(path for path in submissions.iterdir() if path.is_dir()):
