@@ -37,9 +37,11 @@ SUBMITTED = AUTOGRADER / "submitted"
 AUTOGRADED = AUTOGRADER / "autograded"
 LOGS = AUTOGRADER / "logs"
 GRADED_HASHES = AUTOGRADER / "graded.json"  # task -> the content hash it was graded with
+GRADES_CSV = AUTOGRADER / "grades.csv"
+RELEASED_HASHES = AUTOGRADER / "released.json"  # part -> hash of solutions/<part> at its release
 LOCAL_CLUSTER = "local"
 # What grading writes for the instructor: files, and folders with one entry per student.
-GRADING_FILES = [GRADEBOOK, GRADED_HASHES, AUTOGRADER / "grades.csv"]
+GRADING_FILES = [GRADEBOOK, GRADED_HASHES, RELEASED_HASHES, GRADES_CSV]
 STUDENT_FOLDERS = [SUBMITTED, AUTOGRADED, AUTOGRADER / "feedback", LOGS]
 
 

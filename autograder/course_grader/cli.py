@@ -26,10 +26,10 @@ from .worker import files_digest, read_submission
 
 SAMPLES = AUTOGRADER / "samples"
 EXPECTED_SCORES = SAMPLES / "expected_scores.json"
-GRADES_CSV = AUTOGRADER / "grades.csv"
+GRADES_CSV = batch.GRADES_CSV
 SUBMITTED = batch.SUBMITTED
 GRADEBOOK = batch.GRADEBOOK
-RELEASED_HASHES = AUTOGRADER / "released.json"  # part -> hash of solutions/<part> at its release
+RELEASED_HASHES = batch.RELEASED_HASHES
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
