@@ -141,31 +141,36 @@ def grade_locally(submissions: Iterable[Submission], release: bytes, jobs: int) 
     context = multiprocessing.get_context("spawn")
     pending = deque(submissions)
     threads = max(1, default_jobs() // jobs)  # for each kernel's torch: no more threads than cores
-    workers = [_LocalWorker(context, release, threads) for _ in range(min(jobs, len(pending)))]
-    try:
-        while pending or any(worker.task for worker in workers):
+    # Workers read the release from a file (inside the repository, which kernels never see): a
+    # large start-up argument would block this process for good if a worker died before reading it.
+    with tempfile.TemporaryDirectory(dir=AUTOGRADER, prefix=".release-") as folder:
+        release_file = Path(folder) / "release.db"
+        release_file.write_bytes(release)
+        workers = [_LocalWorker(context, release_file, threads) for _ in range(min(jobs, len(pending)))]
+        try:
+            while pending or any(worker.task for worker in workers):
+                for worker in workers:
+                    if worker.task is None and pending:
+                        worker.send(pending.popleft())
+                busy = {worker.connection: worker for worker in workers if worker.task}
+                for connection in wait(list(busy), timeout=5):
+                    worker = busy[connection]
+                    try:
+                        yield worker.receive()
+                    except (EOFError, OSError):
+                        yield worker.replace("the grading worker stopped")
+                for worker in workers:
+                    if worker.task and time.monotonic() - worker.started > 2 * SECONDS_PER_SUBMISSION:
+                        yield worker.replace(f"grading took over {2 * SECONDS_PER_SUBMISSION} s")
+        finally:
             for worker in workers:
-                if worker.task is None and pending:
-                    worker.send(pending.popleft())
-            busy = {worker.connection: worker for worker in workers if worker.task}
-            for connection in wait(list(busy), timeout=5):
-                worker = busy[connection]
-                try:
-                    yield worker.receive()
-                except (EOFError, OSError):
-                    yield worker.replace("the grading worker stopped")
-            for worker in workers:
-                if worker.task and time.monotonic() - worker.started > 2 * SECONDS_PER_SUBMISSION:
-                    yield worker.replace(f"grading took over {2 * SECONDS_PER_SUBMISSION} s")
-    finally:
-        for worker in workers:
-            worker.stop()
+                worker.stop()
 
 
 class _LocalWorker:
     """One worker process of `grade_locally`, with the task it is grading."""
 
-    def __init__(self, context: multiprocessing.context.BaseContext, release: bytes, threads: int) -> None:
+    def __init__(self, context: multiprocessing.context.BaseContext, release: Path, threads: int) -> None:
         self.context, self.release, self.threads = context, release, threads
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, release, threads), daemon=True)
@@ -198,8 +203,9 @@ class _LocalWorker:
         self.connection.close()
 
 
-def _serve(connection: Connection, release: bytes, threads: int) -> None:
-    """A worker process: grade each task received until the pipe closes."""
+def _serve(connection: Connection, release: Path, threads: int) -> None:
+    """A worker process: grade each task received until the pipe closes, starting from the
+    release gradebook in the file `release`."""
     for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = str(threads)
     # What the kernels print on their own (start-up banners, crash reports) goes to a log.
@@ -208,7 +214,7 @@ def _serve(connection: Connection, release: bytes, threads: int) -> None:
     with open(log, "ab") as output:
         os.dup2(output.fileno(), 1)
         os.dup2(output.fileno(), 2)
-    grader = Grader(release)
+    grader = Grader(release.read_bytes())
     try:
         while True:
             try:
