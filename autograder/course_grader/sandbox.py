@@ -175,7 +175,8 @@ def supervise(command: list[str], work: Path, limits: Limits, report: Path) -> i
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, the kernel lives
 
-    grader = os.getppid()
+    # jupyter_client names the process that started the kernel (it may be gone already).
+    grader = int(os.environ.get("JPY_PARENT_PID") or os.getppid())
     child = subprocess.Popen(command, preexec_fn=operating_system_limits)
     signal.signal(signal.SIGTERM, lambda *_: child.kill())
     tree = psutil.Process(child.pid)
