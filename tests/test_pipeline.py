@@ -17,7 +17,7 @@ from conftest import REPO, part_notebook, solution_lines
 from course_grader import cli
 from course_grader.report import ExerciseSummary, PartSummary, part_html, write_report
 from course_grader.samples import write_samples
-from course_grader.worker import read_submission
+from course_grader.worker import open_gradebook, read_submission
 
 PARTS = cli.parts()
 
@@ -29,10 +29,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def cell_scores(student: str, part: str) -> dict[str, tuple[float, float]]:
     """(score, max score) of each graded cell of one student's part, from the gradebook."""
-    from nbgrader.api import Gradebook
-
     notebook = part_notebook("course", part).stem
-    with Gradebook(f"sqlite:///{cli.AUTOGRADER / 'gradebook.db'}", "pytorch-course") as gradebook:
+    with open_gradebook(cli.GRADEBOOK) as gradebook:
         graded = gradebook.find_submission_notebook(notebook, part, student)
         return {grade.name: (grade.score, grade.max_score) for grade in graded.grades}
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import AUTOGRADER
-from .worker import COURSE_ID, SECONDS_PER_SUBMISSION, Graded, Grader, Submission, grade_here
+from .worker import SECONDS_PER_SUBMISSION, Graded, Grader, Submission, grade_here, open_gradebook
 
 GRADEBOOK = AUTOGRADER / "gradebook.db"
 SUBMITTED = AUTOGRADER / "submitted"
@@ -98,9 +98,7 @@ def grade_batch(submissions: list[Submission], jobs: int, force: bool = False,
     release = release_gradebook()
     results = (grade_on_cluster(todo, release, scheduler, jobs) if scheduler
                else grade_locally(todo, release, jobs))
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{GRADEBOOK}", COURSE_ID) as gradebook, \
+    with open_gradebook(GRADEBOOK) as gradebook, \
             tqdm(total=len(todo), desc="autograding", unit="notebook", mininterval=1.0) as bar:
         for graded in results:
             if graded.notebooks:
@@ -122,12 +120,10 @@ def grade_batch(submissions: list[Submission], jobs: int, force: bool = False,
 def release_gradebook() -> bytes:
     """The gradebook with the assignments (and their hidden tests) but no students: what every
     grader starts from."""
-    from nbgrader.api import Gradebook
-
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "gradebook.db"
         shutil.copy(GRADEBOOK, copy)
-        with Gradebook(f"sqlite:///{copy}", COURSE_ID) as gradebook:
+        with open_gradebook(copy) as gradebook:
             for student in list(gradebook.students):
                 gradebook.remove_student(student.id)
         return copy.read_bytes()
@@ -323,10 +319,8 @@ def write_hashes(path: Path, hashes: dict[str, str]) -> None:
 
 def _submissions_in_gradebook() -> set[str]:
     """`student/part` of every submission the gradebook holds."""
-    from nbgrader.api import Gradebook
-
     if not GRADEBOOK.exists():
         return set()
-    with Gradebook(f"sqlite:///{GRADEBOOK}", COURSE_ID) as gradebook:
+    with open_gradebook(GRADEBOOK) as gradebook:
         return {f"{submission.student.id}/{submission.assignment.name}"
                 for assignment in gradebook.assignments for submission in assignment.submissions}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import AUTOGRADER, REPO, batch
 from .sandbox import EXTRA_HIDDEN_VARIABLE
-from .worker import files_digest, read_submission
+from .worker import files_digest, open_gradebook, read_submission
 
 SAMPLES = AUTOGRADER / "samples"
 EXPECTED_SCORES = SAMPLES / "expected_scores.json"
@@ -39,14 +39,14 @@ def parts() -> list[str]:
                   if folder.is_dir() and any(folder.glob("*.ipynb")))
 
 
-def nbgrader(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+def nbgrader(*args: str) -> subprocess.CompletedProcess[str]:
     """Run one nbgrader command from autograder/ with this Python.
 
     nbgrader only logs a broken nbgrader_config.py and goes on with its defaults, which would
     grade inside the learner's kernel; stop instead.
     """
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=AUTOGRADER,
-                            capture_output=True, text=True, timeout=timeout)
+                            capture_output=True, text=True)
     if "Exception while loading config file" in result.stderr:
         sys.exit(f"autograder/nbgrader_config.py is broken:\n{result.stderr[-3000:]}")
     return result
@@ -112,13 +112,12 @@ def feedback() -> None:
 
 def scores() -> dict[str, dict[str, float]]:
     """Score per student and part, read from the gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     table: dict[str, dict[str, float]] = {}
     if not GRADEBOOK.exists():
         return table
-    db_url = f"sqlite:///{AUTOGRADER / 'gradebook.db'}"
-    with Gradebook(db_url, "pytorch-course") as gradebook:
+    with open_gradebook(GRADEBOOK) as gradebook:
         for student in gradebook.students:
             for assignment in gradebook.assignments:
                 try:

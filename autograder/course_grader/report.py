@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from torchcourse.checks import KNOWN_MISTAKES
 
 from . import AUTOGRADER, REPO
+from .worker import open_gradebook
 
 REPORT_FOLDER = AUTOGRADER / "report"
 TOP_REASONS = 3
@@ -122,10 +123,10 @@ def notebook_order(part: str) -> list[str]:
 def summarize(gradebook_path: Path = AUTOGRADER / "gradebook.db",
               autograded: Path = AUTOGRADER / "autograded") -> list[PartSummary]:
     """Every part in the gradebook, with its students' scores and each exercise's results."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     summaries = []
-    with Gradebook(f"sqlite:///{gradebook_path}", "pytorch-course") as gradebook:
+    with open_gradebook(gradebook_path) as gradebook:
         students = [student.id for student in gradebook.students]
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
             order = notebook_order(assignment.name)

@@ -22,13 +22,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 from torchcourse.data import prepare_mnist
 
 from . import AUTOGRADER, REPO
 from .sandbox import DATA_VARIABLE, EXTRA_HIDDEN_VARIABLE
+
+if TYPE_CHECKING:
+    from nbgrader.api import Gradebook
 
 COURSE_ID = "pytorch-course"
 SECONDS_PER_SUBMISSION = 900
@@ -78,6 +81,13 @@ class Graded:
     @property
     def key(self) -> str:
         return f"{self.student}/{self.part}"
+
+
+def open_gradebook(path: Path) -> "Gradebook":
+    """nbgrader's gradebook of this course in the database file at `path` (use it in `with`)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{path}", COURSE_ID)
 
 
 def fingerprint(part: str) -> str:
@@ -231,9 +241,9 @@ class Grader:
 
     def _take_scores(self, graded: Graded) -> None:
         """Move the submission's scores from the scratch gradebook into `graded`."""
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import MissingEntry
 
-        with Gradebook(self.coursedir.db_url, COURSE_ID) as gradebook:
+        with open_gradebook(self.scratch / "gradebook.db") as gradebook:
             try:
                 submission = gradebook.find_submission(graded.part, graded.student)
             except MissingEntry:
