@@ -71,6 +71,7 @@ data: $(READY)   ## download datasets into data/ (offline: small real stand-ins)
 benchmark: $(READY)   ## timings that are measured, not asserted
 	$(PYTHON) benchmarks/grading_speed.py $(PARTS)
 	$(PYTHON) benchmarks/class_grading.py --students $(or $(STUDENTS),40) $(PARTS)
+	$(PYTHON) benchmarks/capstone.py
 
 clean:
 	rm -rf autograder/submitted autograder/autograded autograder/feedback autograder/gradebook.db \

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +16,7 @@ from conftest import DEVICES, answer_sources, define, part_notebook
 from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
 from course_reference import PARTS
 from torchcourse import CheckFailed, check
+from torchcourse.data import DATA_VARIABLE
 from torchcourse.checks import KNOWN_MISTAKES, NOT_WRITTEN, PASSED, WRONG, run_check
 from torchcourse.grading import COMPARISONS, GRADING_DIR_VARIABLE, record_for_grading
 from variants import PARTS as VARIANTS
@@ -33,6 +35,8 @@ MISTAKE_SOURCES = {name: sources for part in PARTS for name, sources in VARIANTS
 GPU_MISTAKES = {name: sources for part in PARTS for name, sources in VARIANTS[part].GPU_MISTAKES.items()}
 MISTAKES = [(name, index) for name in NAMES for index in range(len(MISTAKE_SOURCES[name]))]
 # Every failure message says what went wrong in one of these ways.
+# Real MNIST, beside the checkout on the course's own machines only (../shared/data/README.md).
+REAL_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data"
 EXPLAINED = ("expected", "raised", "in place", "requires_grad", "no gradient can flow")
 
 
@@ -277,7 +281,17 @@ def test_a_layer_the_exercise_does_not_ask_for_is_named(tmp_path, monkeypatch):
 def test_a_module_verdict_says_how_the_module_was_built(tmp_path, monkeypatch):
     verdict = grade("FCNetwork", MISTAKE_SOURCES["FCNetwork"][2], "cpu", 4, tmp_path, monkeypatch)
     assert verdict.message.startswith("`FCNetwork` failed a hidden test on cpu, built as `FCNetwork(")
-    assert "with the test's weights loaded, called with (a tensor of shape" in verdict.message
+    assert "to be given the test's weights and called with (a tensor of shape" in verdict.message
+
+
+def test_a_module_wrong_in_training_mode_only_is_told_so(tmp_path, monkeypatch):
+    """An unlisted dropout in Network changes nothing in eval mode, and the verdict says where to look."""
+    from torchcourse.grading import TRAINING_MODE_ONLY
+
+    source = SOLUTIONS["Network"].replace("return self.fc3(x)", "return self.fc3(F.dropout(x, 0.2, self.training))")
+    assert source != SOLUTIONS["Network"]
+    verdict = grade("Network", source, "cpu", secrets.randbits(62), tmp_path, monkeypatch)
+    assert not verdict.passed and verdict.message.endswith(TRAINING_MODE_ONLY), verdict.message
 
 
 def test_dropout_is_compared_in_training_mode_on_the_cpu_with_the_seed_fixed(tmp_path, monkeypatch):
@@ -293,13 +307,11 @@ def test_dropout_is_compared_in_training_mode_on_the_cpu_with_the_seed_fixed(tmp
 
 # --- the capstone: a trained model, judged by a pass mark on held-out images ------------------
 
-@pytest.fixture(scope="module")
-def trained_mlp():
-    """A small network trained for a few seconds on the training split, as a learner might."""
+def train_mlp(root: Path) -> torch.nn.Module:
+    """A small network trained for a few seconds on the training split in `root`, as a learner might."""
     from torchvision import datasets
-    from torchcourse.data import prepare_mnist
 
-    train = datasets.MNIST(prepare_mnist(allow_download=False), train=True)
+    train = datasets.MNIST(root, train=True)
     images, labels = ((train.data.float() / 255 - 0.5) / 0.5).unsqueeze(1)[:6000], train.targets[:6000]
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(),
@@ -311,6 +323,33 @@ def trained_mlp():
             torch.nn.functional.cross_entropy(model(images[batch]), labels[batch]).backward()
             optimizer.step()
     return model
+
+
+@pytest.fixture(scope="module")
+def trained_mlp():
+    from torchcourse.data import prepare_mnist
+
+    return train_mlp(prepare_mnist(allow_download=False))
+
+
+@pytest.mark.skipif(not (REAL_MNIST / "MNIST" / "raw").is_dir(),
+                    reason=f"no real MNIST subset in {REAL_MNIST} (only the course's own machines have one)")
+def test_on_real_mnist_a_trained_model_passes_the_capstone_and_an_untrained_one_fails(tmp_path, monkeypatch):
+    from course_reference.part04_training import SMALL_MNIST_PASS_MARK, held_out_mnist
+
+    monkeypatch.setenv(DATA_VARIABLE, str(REAL_MNIST))
+    held_out_mnist.cache_clear()
+    try:
+        verdict = grade_answer("capstone", train_mlp(REAL_MNIST), "cpu", secrets.randbits(62), tmp_path,
+                               monkeypatch)
+        assert verdict.passed, verdict.message
+        assert f"(pass mark {SMALL_MNIST_PASS_MARK:.0%})" in verdict.message, verdict.message
+        torch.manual_seed(1)
+        untrained = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+        verdict = grade_answer("capstone", untrained, "cpu", secrets.randbits(62), tmp_path, monkeypatch)
+        assert not verdict.passed and "about what guessing gives" in verdict.message, verdict.message
+    finally:
+        held_out_mnist.cache_clear()
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -325,6 +364,7 @@ def test_an_untrained_model_fails_the_capstone_and_is_told_its_score(tmp_path, m
     untrained = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
     verdict = grade_answer("capstone", untrained, "cpu", secrets.randbits(62), tmp_path, monkeypatch)
     assert not verdict.passed and "held-out images correctly; the pass mark is" in verdict.message
+    assert "That is about what guessing gives" in verdict.message, verdict.message
 
 
 def test_the_capstone_stub_and_a_wrong_shape_fail_with_a_reason(tmp_path, monkeypatch):
@@ -338,7 +378,8 @@ def test_the_capstone_inputs_hold_images_and_no_labels(tmp_path):
     plan = make_plan(EXERCISES["capstone"], seed=2)
     write_inputs(plan, tmp_path)
     written = torch.load(next(tmp_path.iterdir()), weights_only=True)
-    ((images, classes, pass_mark),) = written["cases"]
+    assert set(written) == {"kind", "cases", "devices"}  # nothing beside the cases
+    ((images, classes, pass_mark),) = written["cases"]  # images, the class count, the pass mark
     assert images.dtype == torch.float32 and images.shape[1:] == (1, 28, 28)
     assert classes == 10 and isinstance(pass_mark, float)
 

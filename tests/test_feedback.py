@@ -49,3 +49,16 @@ def test_lists_and_dicts_are_compared_item_by_item_and_the_item_is_named():
     assert mismatch(expected, wrong).startswith("`gradients`: item 0 of 2: 2 of 2 values are wrong")
     assert "got None" in mismatch([torch.ones(1)], [None])
     assert "expected a tuple or list of 2 values, got a tensor" in mismatch([1.0, 2.0], torch.ones(2))
+
+
+def test_a_dict_missing_a_key_or_of_another_type_is_named():
+    expected = {"loss": 1.0, "weights": [torch.zeros(2)]}
+    assert mismatch(expected, {}) == "`loss` is missing from an empty dict"
+    assert mismatch(expected, {"loss": 1.0}) == "`weights` is missing from a dict with keys `loss`"
+
+    class Record(dict):
+        pass
+
+    assert mismatch(expected, Record(expected)) == (
+        "expected a dict with keys `loss`, `weights`, got an object of type Record, "
+        "a subclass of dict")

@@ -92,3 +92,21 @@ def test_a_data_folder_named_by_the_environment_has_its_test_split_held_out(tmp_
     labels.write_bytes(b"labels")
     monkeypatch.setenv(DATA_VARIABLE, str(tmp_path))
     assert labels in held_out_files()
+
+
+def test_the_data_kept_in_the_users_cache_has_its_test_split_held_out(tmp_path, monkeypatch):
+    """A notebook run outside the repository keeps its data in ~/.cache/torchcourse."""
+    labels = tmp_path / ".cache" / "torchcourse" / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    labels.parent.mkdir(parents=True)
+    labels.write_bytes(b"labels")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert labels in held_out_files()
+
+
+def test_folders_an_instructor_hides_stay_hidden_beside_the_graders_own(tmp_path, monkeypatch):
+    from course_grader.sandbox import EXTRA_HIDDEN_VARIABLE, hide_from_kernels
+
+    monkeypatch.setenv(EXTRA_HIDDEN_VARIABLE, "/srv/other-copy-of-mnist")
+    hide_from_kernels(tmp_path)
+    hide_from_kernels(tmp_path)
+    assert os.environ[EXTRA_HIDDEN_VARIABLE] == os.pathsep.join(["/srv/other-copy-of-mnist", str(tmp_path)])

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 from . import AUTOGRADER, REPO, batch
-from .sandbox import EXTRA_HIDDEN_VARIABLE
+from .sandbox import hide_from_kernels
 from .worker import files_digest, open_gradebook, read_submission
 
 SAMPLES = AUTOGRADER / "samples"
@@ -79,7 +78,7 @@ def autograde(submissions: Path, jobs: int | None = None, force: bool = False,
         sys.exit(f"No submissions folder at {submissions}")
     release(only_changed=True)  # FORCE grades again; it need not release unchanged parts again
     known_parts, problems, tasks = parts(), [], []
-    os.environ[EXTRA_HIDDEN_VARIABLE] = str(submissions.resolve())
+    hide_from_kernels(submissions.resolve())
     for student in sorted(path for path in submissions.iterdir() if path.is_dir()):
         if not STUDENT_ID.match(student.name):
             problems.append(f"{student.name!r}: not a usable student id (letters, digits, . _ -)")

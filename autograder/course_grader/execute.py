@@ -7,7 +7,8 @@
   why, a fresh kernel runs the cells before it again (their outputs kept as they were), and
   grading goes on with the cells after it;
 - a notebook has a wall-clock budget (`seconds_per_notebook`, or `seconds_per_part[part]`): the
-  cells it does not reach are left unrun, and say so;
+  cells it does not reach are left unrun, and say so; a part whose cells train may give each cell
+  longer than the usual timeout (`cell_seconds_per_part[part]`);
 - a cell stopped while the cells before it are run again ends grading (`ReplayFailed`): the
   grader then grades the release in the notebook's place, as for any notebook that cannot be run.
 """
@@ -45,6 +46,9 @@ class ExecuteCellByCell(Execute):
     seconds_per_part = Dict(
         {}, help="Wall-clock seconds per notebook for named parts, in place of seconds_per_notebook."
     ).tag(config=True)
+    cell_seconds_per_part = Dict(
+        {}, help="Seconds per cell for named parts, in place of the timeout (a cell that trains)."
+    ).tag(config=True)
     grace_seconds = Integer(
         5, help="Seconds a timed-out cell has to stop after the interrupt before its kernel is killed."
     ).tag(config=True)
@@ -53,13 +57,14 @@ class ExecuteCellByCell(Execute):
         part = resources.get("nbgrader", {}).get("assignment", "")
         self._budget = self.seconds_per_part.get(part, self.seconds_per_notebook)
         self._deadline = monotonic() + self._budget
-        self._cell_timeout = self.timeout
+        configured = self.timeout
+        self._cell_timeout = self.cell_seconds_per_part.get(part, configured)
         self._stopped: set[int] = set()
         self._replaying = False
         try:
             return super().preprocess(nb, resources, km)
         finally:
-            self.timeout = self._cell_timeout
+            self.timeout = configured
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int):
         if cell.cell_type != "code" or not cell.source.strip():

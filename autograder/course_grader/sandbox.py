@@ -85,10 +85,22 @@ def install_kernelspec(jupyter_dir: Path, limits: Limits = Limits()) -> None:
         os.environ["JUPYTER_PATH"] = os.pathsep.join([str(jupyter_dir), *filter(None, paths)])
 
 
+def hide_from_kernels(folder: Path) -> None:
+    """Add `folder` to the folders that kernels started from now on do not see
+    ($COURSE_GRADER_HIDE, which may already name others)."""
+    hidden = [path for path in os.environ.get(EXTRA_HIDDEN_VARIABLE, "").split(os.pathsep) if path]
+    if str(folder) not in hidden:
+        os.environ[EXTRA_HIDDEN_VARIABLE] = os.pathsep.join([*hidden, str(folder)])
+
+
 def held_out_files() -> list[Path]:
-    """The files the capstone's held-out labels could be read from: the datasets' test splits,
-    and scikit-learn's digits, from which the offline stand-in for MNIST is made."""
-    data_folders = {REPO / "data", Path(os.environ.get(DATA_VARIABLE) or REPO / "data")}
+    """The files the capstone's held-out labels could be read from: the datasets' test splits
+    in every folder the helper package may keep data in (the repository's, $TORCHCOURSE_DATA's,
+    and ~/.cache/torchcourse, where a notebook run outside the repository puts it), and
+    scikit-learn's digits, from which the offline stand-in for MNIST is made. Any other copy must
+    be hidden by naming its folder in $COURSE_GRADER_HIDE."""
+    data_folders = {REPO / "data", Path(os.environ.get(DATA_VARIABLE) or REPO / "data"),
+                    Path.home() / ".cache" / "torchcourse"}
     files = sorted(path for folder in data_folders for path in folder.glob(HELD_OUT_FILES))
     sklearn = importlib.util.find_spec("sklearn")
     if sklearn and sklearn.submodule_search_locations:

@@ -28,7 +28,7 @@ import nbformat
 from torchcourse.data import prepare_mnist
 
 from . import AUTOGRADER, REPO
-from .sandbox import DATA_VARIABLE, EXTRA_HIDDEN_VARIABLE
+from .sandbox import DATA_VARIABLE, hide_from_kernels
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -137,8 +137,7 @@ class Grader:
         self.release_digest = hashlib.sha256(release_gradebook).hexdigest()
         # The learner's kernel must not see this folder (the gradebook copy holds hidden tests),
         # except its own working folder, which the sandbox mounts back.
-        hidden = os.environ.get(EXTRA_HIDDEN_VARIABLE, "")
-        os.environ[EXTRA_HIDDEN_VARIABLE] = os.pathsep.join(filter(None, [hidden, str(self.scratch)]))
+        hide_from_kernels(self.scratch)
         # Kernels run in the scratch folder, far from the course's data/: say where it is, and
         # fill it first (the kernels can read it, not write it).
         os.environ.setdefault(DATA_VARIABLE, str(REPO / "data"))

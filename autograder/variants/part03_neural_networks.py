@@ -89,7 +89,8 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
             a = math.sqrt(6.0 / (fan_in + fan_out))
             with torch.no_grad():
                 layer.weight.copy_(torch.rand_like(layer.weight) * 2 * a - a)
-                layer.bias.fill_(0.0)
+                if layer.bias is not None:
+                    layer.bias.fill_(0.0)
     model.apply(initialise)
 ''',
     "count_parameters": '''def count_parameters(model):
@@ -116,6 +117,10 @@ MISTAKES = {
     e = torch.exp(x - x.max())                     # the maximum of the whole tensor
     return e / e.sum(dim=-1, keepdim=True)
 ''',
+        '''def softmax(x):
+    e = torch.exp(x - x.max(dim=1, keepdim=True).values)     # dim=1: right for 2-D inputs only
+    return e / e.sum(dim=1, keepdim=True)
+''',
     ],
     "log_softmax": [
         '''def log_softmax(x):
@@ -129,6 +134,10 @@ MISTAKES = {
         '''def log_softmax(x):
     shifted = x - x.max(dim=-1, keepdim=True).values
     return shifted - torch.log(torch.exp(shifted).sum(dim=-1))      # keepdim forgotten
+''',
+        '''def log_softmax(x):
+    shifted = x - x.max(dim=1, keepdim=True).values                 # dim=1: 2-D inputs only
+    return shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
 ''',
     ],
     "conv_output_size": [
@@ -257,6 +266,7 @@ MISTAKES = {
         self.drop_p = drop_p
 
     def forward(self, x):
+        x = x.flatten(1)
         for layer in self.hidden_layers:
             x = F.dropout(F.relu(layer(x)), self.drop_p)    # on in eval mode too
         return self.output(x)
@@ -270,6 +280,7 @@ MISTAKES = {
         self.dropout = nn.Dropout(drop_p)
 
     def forward(self, x):
+        x = x.flatten(1)
         for layer in self.hidden_layers:
             x = F.relu(layer(x))                             # self.dropout never used
         return self.output(x)
@@ -283,9 +294,23 @@ MISTAKES = {
         self.dropout = nn.Dropout(drop_p)
 
     def forward(self, x):
+        x = x.flatten(1)
         for layer in self.hidden_layers:
             x = self.dropout(F.relu(layer(x)))
         return self.dropout(self.output(x))                  # dropout on the logits as well
+''',
+        '''class FCNetwork(nn.Module):
+    def __init__(self, input_size, output_size, hidden_sizes, drop_p=0.5):
+        super().__init__()
+        sizes = [input_size] + hidden_sizes
+        self.hidden_layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.output = nn.Linear(hidden_sizes[-1], output_size)
+        self.dropout = nn.Dropout(drop_p)
+
+    def forward(self, x):
+        for layer in self.hidden_layers:                     # images are never flattened
+            x = self.dropout(F.relu(layer(x)))
+        return self.output(x)
 ''',
     ],
     "LeNet": [
@@ -337,24 +362,69 @@ MISTAKES = {
         x = x.view(64, 400)                                  # a fixed batch size
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 ''',
+        '''class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)                      # no padding, yet fc1 takes 400
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = x.flatten(1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+''',
     ],
     "init_weights_": [
         '''def init_weights_(model):
     for module in model.modules():
         if isinstance(module, nn.Linear):                    # convolutions left as they were
             nn.init.xavier_uniform_(module.weight)
-            nn.init.zeros_(module.bias)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
 ''',
         '''def init_weights_(model):
     for module in model.modules():
         if isinstance(module, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_normal_(module.weight)            # normal, not uniform
-            nn.init.zeros_(module.bias)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
 ''',
         '''def init_weights_(model):
     for module in model.modules():
         if isinstance(module, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(module.weight)           # biases left as they were
+''',
+        '''def init_weights_(model):
+    for module in model.children():                          # nested layers never reached
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+''',
+        '''def init_weights_(model):
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            nn.init.kaiming_uniform_(module.weight)          # Kaiming, not Xavier
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+''',
+        '''def init_weights_(model):
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            module.reset_parameters()                        # PyTorch's default, not Xavier
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+''',
+        '''def init_weights_(model):
+    for module in model.modules():
+        if isinstance(module, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)                      # fails where bias is None
 ''',
     ],
     "count_parameters": [

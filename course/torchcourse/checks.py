@@ -79,8 +79,9 @@ def run_check(name: str, answer: Any) -> CheckResult:
             inputs = [to_device(value, device) for value in spec.make_inputs(generator)]
             expected = plain(HARNESSES[spec.kind](spec.answer, inputs))  # before an answer changes them
             record = run_case(spec.kind, answer, inputs, device)
+            atol = spec.tolerance if spec.atol is None else spec.atol
             problem = explain_problem(spec.kind, record, expected, inputs,
-                                      KNOWN_MISTAKES.get(name, []), spec.tolerance, spec.tolerance)
+                                      KNOWN_MISTAKES.get(name, []), spec.tolerance, atol)
             if problem and NOT_WRITTEN_YET in problem:
                 return CheckResult(name, NOT_WRITTEN, f"{name} is {NOT_WRITTEN_YET}")
             if problem and spec.kind in (MODULE_CLASS, TRAINING):

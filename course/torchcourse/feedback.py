@@ -45,6 +45,11 @@ def describe(value: Any) -> str:
         return "None"
     if isinstance(value, (list, tuple)):
         return f"a tuple or list of {len(value)} values"
+    if isinstance(value, dict) and type(value) is not dict:
+        return f"an object of type {type(value).__name__}, a subclass of dict"
+    if isinstance(value, dict):
+        keys = ", ".join(f"`{key}`" for key in value)
+        return f"a dict with keys {keys}" if value else "an empty dict"
     if isinstance(value, float):
         return f"the float {value:.6g}"
     if isinstance(value, (bool, int)):
@@ -88,12 +93,12 @@ def _number(value: int | float) -> str:
 
 def _container_mismatch(expected: list | dict, got: Any, rtol: float, atol: float,
                         equal_nan: bool) -> str | None:
-    if type(got) is not type(expected) or len(got) != len(expected):
+    if type(got) is not type(expected) or (isinstance(got, list) and len(got) != len(expected)):
         return f"expected {describe(expected)}, got {describe(got)}"
     keys = expected.keys() if isinstance(expected, dict) else range(len(expected))
     for key in keys:
         if isinstance(expected, dict) and key not in got:
-            return f"`{key}` is missing"
+            return f"`{key}` is missing from {describe(got)}"
         problem = mismatch(expected[key], got[key], rtol, atol, equal_nan)
         if problem:
             label = f"`{key}`" if isinstance(expected, dict) else f"item {key} of {len(expected)}"

@@ -61,6 +61,10 @@ MODULE_INITIALISER = "module initialiser"
 TRAINING = "training"
 CLASSIFIER = "trained classifier"
 TRAINING_SEED = 0
+TRAINING_MODE_ONLY = ("In evaluation mode your outputs are right; in training mode (`model.train()`) "
+                      "they differ: look at the layers that act differently in the two modes, such as "
+                      "dropout, and where they sit.")
+GUESSING = 0.3  # an accuracy below this on 10 classes is near what an untrained model scores
 
 
 class NotGradable(Exception):
@@ -266,8 +270,10 @@ def compare_predictions(expected: dict[str, Any], got: Any) -> str | None:
     if accuracy is None:
         return f"expected one predicted class for each of the {len(labels)} images, got {describe(got)}"
     if accuracy < pass_mark:
+        guessing = (" That is about what guessing gives: make sure `model` is the network after "
+                    "training, and that its training loss went down." if accuracy < GUESSING else "")
         return (f"your model classified {accuracy:.1%} of the {len(labels)} held-out images correctly; "
-                f"the pass mark is {pass_mark:.0%}")
+                f"the pass mark is {pass_mark:.0%}.{guessing}")
     return None
 
 
@@ -427,7 +433,7 @@ def describe_call(name: str, kind: str, case: list[Any]) -> str:
         return f"called with ({', '.join(describe(arg) for arg in case)})"
     init_args, _, _, inputs = case
     built = f"{name}({', '.join(repr(arg) for arg in init_args)})"
-    return (f"built as `{built}` with the test's weights loaded, called with "
+    return (f"built as `{built}`, to be given the test's weights and called with "
             f"({', '.join(describe(arg) for arg in inputs)})")
 
 
@@ -514,4 +520,6 @@ def explain_problem(kind: str, record: dict[str, Any], expected: Any, case: list
     if problem is None:
         return None
     named = name_mistake(kind, mistakes, record, case, rtol, atol)
+    if not named and kind == MODULE_CLASS and problem.startswith("`training output`"):
+        named = TRAINING_MODE_ONLY
     return f"{problem} {named}" if named else problem

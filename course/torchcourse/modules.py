@@ -39,10 +39,19 @@ def is_module_spec(value: object) -> bool:
     return isinstance(value, dict) and isinstance(value.get("layers"), list)
 
 
+def build_layer(name: str, *arguments: Any) -> nn.Module:
+    """One layer of a spec: ["linear", 20, 16] (["linear", 20, 16, False] has no bias), or
+    ["sequential", [layer, ...]], an nn.Sequential nested inside the model."""
+    if name == "sequential":
+        (layers,) = arguments
+        return nn.Sequential(*(build_layer(*layer) for layer in layers))
+    return LAYERS[name](*arguments)
+
+
 def build_module(spec: ModuleSpec) -> nn.Sequential:
     """The `nn.Sequential` that `spec` describes, with the layers listed in "frozen" frozen and
     the values in "weights" loaded, on the device named in "device" (the CPU if none)."""
-    model = nn.Sequential(*(LAYERS[name](*arguments) for name, *arguments in spec["layers"]))
+    model = nn.Sequential(*(build_layer(*layer) for layer in spec["layers"]))
     for index in spec.get("frozen", []):
         model[index].requires_grad_(False)
     if "weights" in spec:
@@ -86,10 +95,20 @@ def describe_loader(spec: dict[str, Any]) -> str:
 
 def describe_module(spec: ModuleSpec) -> str:
     """The model written out for messages: `Sequential(Linear(20, 16), ReLU(), Linear(16, 4))`."""
-    layers = ", ".join(f"{LAYERS[name].__name__}({', '.join(str(a) for a in arguments)})"
-                       for name, *arguments in spec["layers"])
     frozen = spec.get("frozen", [])
-    return f"Sequential({layers})" + (f" with layers {frozen} frozen" if frozen else "")
+    return _describe_layers(spec["layers"]) + (f" with layers {frozen} frozen" if frozen else "")
+
+
+def _describe_layers(layers: list[list[Any]]) -> str:
+    described = []
+    for name, *arguments in layers:
+        if name == "sequential":
+            described.append(_describe_layers(arguments[0]))
+        else:
+            shown = [str(a) for a in arguments if not isinstance(a, bool)]
+            shown += ["bias=False"] if any(a is False for a in arguments) else []
+            described.append(f"{LAYERS[name].__name__}({', '.join(shown)})")
+    return f"Sequential({', '.join(described)})"
 
 
 def draw_weights(module: nn.Module, generator: torch.Generator) -> dict[str, torch.Tensor]:

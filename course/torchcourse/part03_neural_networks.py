@@ -22,12 +22,12 @@ from .spec import Inputs, KnownMistake, VisibleCheck, randn
 
 
 def _logits(g: torch.Generator) -> Inputs:
-    """A batch of logits: one row near +1000, one near −1000, one mixing both, one ordinary."""
-    x = 3 * randn(g, 4, 5)
-    x[0] += 1000
-    x[1] -= 1000
-    x[2, ::2] += 1000
-    x[2, 1::2] -= 1000
+    """Two batches of logits, (2, 4, 5): rows near +1000, near −1000, mixing both, and ordinary."""
+    x = 3 * randn(g, 2, 4, 5)
+    x[0, 0] += 1000
+    x[0, 1] -= 1000
+    x[1, 2, ::2] += 1000
+    x[1, 2, 1::2] -= 1000
     return (x,)
 
 
@@ -71,6 +71,7 @@ class _FCNetworkWithDropoutLayers(nn.Module):
         self.dropouts = nn.ModuleList(nn.Dropout(drop_p) for _ in hidden_sizes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flatten(1)
         for layer, dropout in zip(self.hidden_layers, self.dropouts):
             x = dropout(torch.relu(layer(x)))
         return self.output(x)
@@ -78,6 +79,12 @@ class _FCNetworkWithDropoutLayers(nn.Module):
 
 def _images(g: torch.Generator, count: int) -> torch.Tensor:
     return 2 * torch.rand(count, 1, 28, 28, generator=g) - 1
+
+
+def _images_or_rows(g: torch.Generator, count: int) -> torch.Tensor:
+    """A batch of images, (N, 1, 28, 28), or the same flattened, (N, 784), at random."""
+    images = _images(g, count)
+    return images.flatten(1) if torch.rand((), generator=g) < 0.5 else images
 
 
 def _xavier_by_formula(model: nn.Module) -> None:
@@ -101,18 +108,18 @@ CHECKS: dict[str, VisibleCheck] = {
     "conv_output_size": VisibleCheck(_conv_sizes, _conv_length, 0),
     "MyLinear": VisibleCheck(lambda g: module_case(nn.Linear, [4, 3], [randn(g, 5, 4)], g),
                              nn.Linear, 1e-5, kind=MODULE_CLASS),
-    "Network": VisibleCheck(lambda g: module_case(_network_by_name, [], [_images(g, 5)], g),
+    "Network": VisibleCheck(lambda g: module_case(_network_by_name, [], [_images_or_rows(g, 5)], g),
                             _network_by_name, 1e-5, kind=MODULE_CLASS),
     "build_mlp": VisibleCheck(lambda g: module_case(_mlp_by_name, [[6, 5, 4, 3]], [randn(g, 3, 6)], g),
                               _mlp_by_name, 1e-5, kind=MODULE_CLASS),
     "FCNetwork": VisibleCheck(lambda g: module_case(_FCNetworkWithDropoutLayers, [8, 3, [7, 6], 0.4],
-                                                    [randn(g, 4, 8)], g),
+                                                    [randn(g, 4, 1, 2, 4)], g),
                               _FCNetworkWithDropoutLayers, 1e-5, kind=MODULE_CLASS),
     "LeNet": VisibleCheck(lambda g: module_case(_lenet_by_name, [], [_images(g, 3)], g),
                           _lenet_by_name, 1e-4, kind=MODULE_CLASS),
     "init_weights_": VisibleCheck(lambda g: ({"layers": [["conv2d", 16, 12, 5], ["relu"],
-                                                         ["linear", 120, 80]]},),
-                                  _xavier_by_formula, 0.1, kind=MODULE_INITIALISER),
+                                                         ["sequential", [["linear", 120, 80, False]]]]},),
+                                  _xavier_by_formula, 0.05, kind=MODULE_INITIALISER, atol=1e-6),
     "count_parameters": VisibleCheck(lambda g: ({"layers": [["linear", 10, 8], ["relu"], ["linear", 8, 4]],
                                                  "frozen": [0]},),
                                      _trainable_numbers, 0, kind=FUNCTION_OF_MODULE),
@@ -219,6 +226,8 @@ HINTS: dict[str, list[str]] = {
 
 _NOT_A_LIST = ("Layers kept in a plain Python list are invisible to PyTorch (not in parameters(), "
                "not moved by .to()): use nn.ModuleList.")
+_LAST_DIMENSION = ("Use the last dimension (dim=-1): dim=1 is the last one only for 2-D inputs, and the "
+                   "exercise's inputs have 1 to 3 dimensions.")
 _FIXED_BATCH = ("Do not hard-code the batch size: flatten with `x.flatten(1)` or "
                 "`x.view(x.shape[0], -1)`, which work for any batch.")
 
@@ -228,6 +237,16 @@ _FIXED_BATCH = ("Do not hard-code the batch size: flatten with `x.flatten(1)` or
 def _softmax_over_columns(x: torch.Tensor) -> torch.Tensor:
     e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
     return e / e.sum(dim=0, keepdim=True)
+
+
+def _softmax_over_dim_1(x: torch.Tensor) -> torch.Tensor:
+    e = torch.exp(x - x.max(dim=1, keepdim=True).values)
+    return e / e.sum(dim=1, keepdim=True)
+
+
+def _log_softmax_over_dim_1(x: torch.Tensor) -> torch.Tensor:
+    shifted = x - x.max(dim=1, keepdim=True).values
+    return shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
 
 
 def _softmax_shifted_by_global_max(x: torch.Tensor) -> torch.Tensor:
@@ -279,6 +298,7 @@ class _FCNetworkMistake(nn.Module):
         self.drop_p, self.always, self.on_logits = drop_p, always, on_logits
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flatten(1)
         dropping = self.training or self.always
         for layer in self.hidden_layers:
             x = F.dropout(torch.relu(layer(x)), self.drop_p, training=dropping)
@@ -297,11 +317,22 @@ class _LeNetWithoutConvolutionReLU(nn.Module):
         return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
 
 
-def _initialise(model: nn.Module, layers: tuple[type, ...], weights, zero_bias: bool = True) -> None:
-    for layer in model.modules():
+def _initialise(model: nn.Module, layers: tuple[type, ...], weights, zero_bias: bool = True,
+                nested: bool = True) -> None:
+    """Fill the weights of `layers` with `weights` (and zero their biases), in every submodule or,
+    without `nested`, in the model's direct children only."""
+    for layer in model.modules() if nested else model.children():
         if isinstance(layer, layers):
             weights(layer.weight)
-            if zero_bias:
+            if zero_bias and layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+def _default_initialisation(model: nn.Module) -> None:
+    for layer in model.modules():
+        if isinstance(layer, (nn.Linear, nn.Conv2d)):
+            layer.reset_parameters()
+            if layer.bias is not None:
                 nn.init.zeros_(layer.bias)
 
 
@@ -314,6 +345,7 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
                      answer=lambda x: torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True)),
         KnownMistake("Subtract each row's own maximum: with the maximum of the whole tensor, a row far "
                      "below it underflows to 0 / 0 = nan.", answer=_softmax_shifted_by_global_max),
+        KnownMistake(_LAST_DIMENSION, answer=_softmax_over_dim_1, raised="Dimension out of range"),
     ],
     "log_softmax": [
         KnownMistake("log(softmax(x)) is log(0) = −inf wherever softmax underflows: compute "
@@ -325,6 +357,7 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
         KnownMistake("Keep the summed dimension (`keepdim=True`) so that each row's total lines up "
                      "with its row when subtracted.", raised="must match the size of tensor",
                      answer=_log_softmax_without_keepdim),
+        KnownMistake(_LAST_DIMENSION, answer=_log_softmax_over_dim_1, raised="Dimension out of range"),
     ],
     "conv_output_size": [
         KnownMistake("A dilated kernel of size k spans dilation·(k − 1) + 1 inputs: use that span, "
@@ -355,7 +388,7 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
                      answer=lambda: _NetworkMistake(activations=True, softmax=True)),
         KnownMistake("The layer sizes are 784 → 128 → 64 → 10: fc1 = nn.Linear(784, 128), "
                      "fc2 = nn.Linear(128, 64), fc3 = nn.Linear(64, 10).",
-                     raised="your `fc1.weight` has shape"),
+                     raised="weight` has shape"),
     ],
     "build_mlp": [
         KnownMistake("No activation after the last layer: the network returns raw scores (logits).",
@@ -373,6 +406,9 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
                      answer=lambda i, o, hidden, p=0.5: _FCNetworkMistake(i, o, hidden, 0.0)),
         KnownMistake("No dropout after the output layer: it would zero logits at random.",
                      answer=lambda *args: _FCNetworkMistake(*args, on_logits=True)),
+        KnownMistake("Flatten the input first, keeping the batch dimension (`x.flatten(1)`): a batch "
+                     "of images (N, 1, H, W) must become (N, H·W) before the first linear layer.",
+                     raised="shapes cannot be multiplied"),
     ],
     "LeNet": [
         KnownMistake("conv1 keeps 28×28 with padding=2, so after two convolution and pooling stages "
@@ -381,6 +417,9 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
         KnownMistake("Apply ReLU after each convolution (before pooling), and after fc1 and fc2.",
                      answer=_LeNetWithoutConvolutionReLU),
         KnownMistake(_FIXED_BATCH, raised="is invalid for input of size"),
+        KnownMistake("The sizes do not chain: fc1 does not receive 400 values per image. conv1 needs "
+                     "padding=2 to keep 28×28, so that two convolution and pooling stages leave "
+                     "16 × 5 × 5 = 400.", raised="shapes cannot be multiplied"),
     ],
     "init_weights_": [
         KnownMistake("Initialise the convolutions too: model.modules() visits every layer, and "
@@ -392,6 +431,18 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
         KnownMistake("Set the biases to zero as well (`nn.init.zeros_`).",
                      answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
                                                       zero_bias=False)),
+        KnownMistake("model.children() lists only the top-level layers: use model.modules(), which also "
+                     "visits the layers nested inside them.",
+                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
+                                                      nested=False)),
+        KnownMistake("These look like Kaiming (He) values, scaled by fan_in alone; the exercise asks for "
+                     "Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out)).",
+                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.kaiming_uniform_)),
+        KnownMistake("These are PyTorch's default initial values (what `reset_parameters()` draws); the "
+                     "exercise asks for Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out)).",
+                     answer=_default_initialisation),
+        KnownMistake("A layer made with bias=False has `bias` set to None: skip it "
+                     "(`if layer.bias is not None`).", raised="'NoneType' object has no attribute"),
     ],
     "count_parameters": [
         KnownMistake("Count only trainable parameters: skip those whose requires_grad is False.",

@@ -16,9 +16,10 @@ Inputs = tuple[Any, ...]
 class VisibleCheck:
     """How to make small inputs, an answer worked out another way, and how close is close enough.
 
-    `kind` is the exercise's kind (see `torchcourse.grading`); `answer` is run through the same
-    harness as the learner's. `extra`, if given, looks at the learner's answer itself and returns
-    a problem in words, or None.
+    `tolerance` is relative and absolute, unless `atol` gives the absolute one. `kind` is the
+    exercise's kind (see `torchcourse.grading`); `answer` is run through the same harness as the
+    learner's. `extra`, if given, looks at the learner's answer itself and returns a problem in
+    words, or None.
     """
 
     make_inputs: Callable[[torch.Generator], Inputs]
@@ -26,6 +27,7 @@ class VisibleCheck:
     tolerance: float
     kind: str = FUNCTION
     extra: Callable[[Any], str | None] | None = None
+    atol: float | None = None
 
 
 def randn(generator: torch.Generator, *shape: int) -> torch.Tensor:

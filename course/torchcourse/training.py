@@ -11,6 +11,7 @@ which would mark a graded cell as failed, and a stored widget shows as a stale "
 from __future__ import annotations
 
 import os
+import time
 from typing import Callable, Iterable, TypeVar
 
 from .grading import GRADING_DIR_VARIABLE
@@ -33,12 +34,23 @@ def progress(iterable: Iterable[Item], description: str = "", total: int | None 
     return tqdm(iterable, desc=description, total=total)
 
 
-def call_if_written(build: Callable[[], Result]) -> Result | None:
+def call_if_written(build: Callable[[], Result], budget_seconds: float | None = None) -> Result | None:
     """`build()`, or None while `build` is still the released stub (it raises
-    NotImplementedError), after saying so: Run All goes on to the end of the notebook."""
+    NotImplementedError), after saying so: Run All goes on to the end of the notebook.
+
+    With `budget_seconds`, also say how long `build` took against that budget."""
+    name = getattr(build, "__name__", "this function")
+    started = time.perf_counter()
     try:
-        return build()
+        result = build()
     except NotImplementedError:
-        print(f"{getattr(build, '__name__', 'this function')} still raises NotImplementedError: "
-              "nothing was built yet (None).")
+        print(f"{name} still raises NotImplementedError: nothing was built yet (None).")
         return None
+    seconds = time.perf_counter() - started
+    if budget_seconds is not None and seconds <= budget_seconds:
+        print(f"{name} took {seconds:.1f} s, within its budget of {budget_seconds:g} s.")
+    elif budget_seconds is not None:
+        print(f"{name} took {seconds:.1f} s, over its budget of {budget_seconds:g} s: train for fewer "
+              "steps. While grading, a cell that runs too long is stopped, and the grading machine "
+              "may be slower than this one.")
+    return result

@@ -70,6 +70,7 @@ class FCNetwork(nn.Module):
         self.drop_p = drop_p
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.reshape(len(x), -1)
         for layer in self.hidden_layers:
             x = F.dropout(F.relu(layer(x)), self.drop_p, training=self.training)
         return self.output(x)
@@ -96,7 +97,8 @@ def init_weights_(model: nn.Module) -> None:
                 fan_in, fan_out = layer.weight[0].numel(), layer.weight[:, 0].numel()
                 bound = math.sqrt(6 / (fan_in + fan_out))
                 layer.weight.uniform_(-bound, bound)
-                layer.bias.zero_()
+                if layer.bias is not None:
+                    layer.bias.zero_()
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -165,10 +167,13 @@ def _mlp_cases(generator: torch.Generator) -> list[Case]:
 def _fc_network_cases(generator: torch.Generator) -> list[Case]:
     cases = []
     for hidden_count in (1, 2, 3):
-        input_size, output_size = _randint(generator, 4, 20), _randint(generator, 2, 6)
+        height, width = _randint(generator, 2, 4), _randint(generator, 2, 5)
+        input_size, output_size = height * width, _randint(generator, 2, 6)
         hidden = [_randint(generator, 6, 16) for _ in range(hidden_count)]
         drop_p = round(0.1 + 0.5 * torch.rand((), generator=generator).item(), 2)
-        inputs = [_batch(generator, _randint(generator, 2, 6), input_size)]
+        # rows of features, and once a batch of one-channel images that flattens to them
+        shape = (1, height, width) if hidden_count == 2 else (input_size,)
+        inputs = [_batch(generator, _randint(generator, 2, 6), *shape)]
         cases.append(tuple(module_case(FCNetwork, [input_size, output_size, hidden, drop_p],
                                        inputs, generator)))
     return cases
@@ -181,14 +186,18 @@ def _lenet_cases(generator: torch.Generator) -> list[Case]:
 
 def _initialiser_cases(generator: torch.Generator) -> list[Case]:
     """Models with layers of at least 3,200 weights, whose fan-out is between half the fan-in and
-    the fan-in, so that Xavier's bound differs from PyTorch's default and from Kaiming's."""
+    the fan-in, so that Xavier's bound differs from PyTorch's default and from Kaiming's; some
+    layers sit in a nested nn.Sequential, and one linear layer has no bias."""
     cases = []
-    for _ in range(2):
+    for nested_linear in (True, False):
         channels = _randint(generator, 16, 24)
-        out_channels = _randint(generator, (channels + 1) // 2, channels)
+        convolution = ["conv2d", channels, _randint(generator, (channels + 1) // 2, channels), 5]
         width = _randint(generator, 96, 160)
-        layers = [["conv2d", channels, out_channels, 5], ["relu"], ["flatten"],
-                  ["linear", width, _randint(generator, width // 2 + 1, width)]]
+        linear = ["linear", width, _randint(generator, width // 2 + 1, width)]
+        if nested_linear:
+            layers = [convolution, ["relu"], ["sequential", [["flatten"], [*linear, False]]]]
+        else:
+            layers = [["sequential", [convolution, ["relu"]]], ["flatten"], linear]
         cases.append(({"layers": layers},))
     return cases
 
@@ -216,6 +225,6 @@ EXERCISES = [
     Exercise("build_mlp", build_mlp, _mlp_cases, kind=MODULE_CLASS),
     Exercise("FCNetwork", FCNetwork, _fc_network_cases, kind=MODULE_CLASS),
     Exercise("LeNet", LeNet, _lenet_cases, rtol=1e-4, atol=1e-5, kind=MODULE_CLASS),
-    Exercise("init_weights_", init_weights_, _initialiser_cases, rtol=0.1, kind=MODULE_INITIALISER),
+    Exercise("init_weights_", init_weights_, _initialiser_cases, rtol=0.05, kind=MODULE_INITIALISER),
     Exercise("count_parameters", count_parameters, _counting_cases, kind=FUNCTION_OF_MODULE),
 ]

@@ -12,6 +12,7 @@ watched, so a forgotten `eval()` or `no_grad()` shows.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -78,9 +79,24 @@ def fit(model: nn.Module, train_loader, loss_fn, optimizer, epochs: int, device)
     return [train_one_epoch(model, train_loader, loss_fn, optimizer, device) for _ in range(epochs)]
 
 
+# Pass marks, calibrated with benchmarks/capstone.py on each kind of data: a small network
+# trained within the budget must clear them with room to spare, an untrained one never comes close.
 STAND_IN_PASS_MARK = 0.85  # the offline stand-in: 1,500 training digits, 297 held out
+SMALL_MNIST_PASS_MARK = 0.90  # a subset of real MNIST, under 30,000 training digits
 MNIST_PASS_MARK = 0.95  # real MNIST: 60,000 training digits, 10,000 held out
+SMALL_MNIST = 30_000
 HELD_OUT_IMAGES = 2000  # drawn afresh from the held-out split for each grading run
+
+
+def pass_mark_for(root: Path) -> float:
+    """The capstone's pass mark for the MNIST kept in `root`: the stand-in's, a small real
+    subset's, or the whole real dataset's."""
+    raw = root / "MNIST" / "raw"
+    if (root / "MNIST" / STAND_IN_NOTE).is_file():
+        return STAND_IN_PASS_MARK
+    header = (raw / "train-labels-idx1-ubyte").read_bytes()[:8]
+    training_images = int.from_bytes(header[4:8], "big")  # IDX: magic number, then the count
+    return SMALL_MNIST_PASS_MARK if training_images < SMALL_MNIST else MNIST_PASS_MARK
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,8 +109,7 @@ def held_out_mnist() -> tuple[torch.Tensor, dict[bytes, int], float]:
     test_split = datasets.MNIST(root, train=False, download=False)
     images = ((test_split.data.float() / 255 - 0.5) / 0.5).unsqueeze(1)
     labels = {image.numpy().tobytes(): int(label) for image, label in zip(images, test_split.targets)}
-    stand_in = (root / "MNIST" / STAND_IN_NOTE).is_file()
-    return images, labels, STAND_IN_PASS_MARK if stand_in else MNIST_PASS_MARK
+    return images, labels, pass_mark_for(root)
 
 
 class HeldOutLabels(nn.Module):
