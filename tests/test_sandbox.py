@@ -1,9 +1,11 @@
 """The grading kernel's sandbox hides the grader and lets the notebook write only its own folder."""
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from course_grader.sandbox import DATA_VARIABLE, REPO, held_out_files, sandbox_command
@@ -110,3 +112,14 @@ def test_folders_an_instructor_hides_stay_hidden_beside_the_graders_own(tmp_path
     hide_from_kernels(tmp_path)
     hide_from_kernels(tmp_path)
     assert os.environ[EXTRA_HIDDEN_VARIABLE] == os.pathsep.join(["/srv/other-copy-of-mnist", str(tmp_path)])
+
+
+def test_a_hidden_folder_that_is_gone_does_not_stop_the_kernel(tmp_path):
+    """Folders hidden earlier in a long-lived grader (a finished batch's submissions) may be deleted.
+    One outside /tmp, which is an in-memory folder inside the sandbox, where it could be made again."""
+    work, gone = tmp_path / "work", Path("/") / f"course-grader-deleted-{secrets.token_hex(4)}"
+    work.mkdir()
+    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", "print('ran')"],
+                                            work, [REPO, gone]),
+                            cwd=work, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "ran", result.stderr

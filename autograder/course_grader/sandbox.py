@@ -99,6 +99,8 @@ def held_out_files() -> list[Path]:
     and ~/.cache/torchcourse, where a notebook run outside the repository puts it), and
     scikit-learn's digits, from which the offline stand-in for MNIST is made. Any other copy must
     be hidden by naming its folder in $COURSE_GRADER_HIDE."""
+    # the last is torchcourse.data.data_dir's fallback, spelled out (as DATA_VARIABLE is) so that
+    # starting a kernel does not import torch
     data_folders = {REPO / "data", Path(os.environ.get(DATA_VARIABLE) or REPO / "data"),
                     Path.home() / ".cache" / "torchcourse"}
     files = sorted(path for folder in data_folders for path in folder.glob(HELD_OUT_FILES))
@@ -132,7 +134,8 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path], writable:
     room = ["--size", str(disk_bytes)]  # each in-memory folder holds at most this much
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *room, "--tmpfs", "/tmp"]
     for folder in hidden:
-        command += [*room, "--tmpfs", str(folder)]
+        if folder.exists():  # bwrap cannot mount over a folder that is gone (nothing to hide there)
+            command += [*room, "--tmpfs", str(folder)]
     for name in VISIBLE_IN_REPO:
         if (REPO / name).exists():
             command += ["--ro-bind", str(REPO / name), str(REPO / name)]
