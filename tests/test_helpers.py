@@ -85,3 +85,18 @@ def test_progress_bars_are_quiet_while_graded(monkeypatch, capsys):
     monkeypatch.delenv("NBGRADER_EXECUTION")
     monkeypatch.delenv("TORCHCOURSE_GRADING_DIR", raising=False)
     assert list(progress(items, "epochs")) == [0, 1, 2]
+
+
+def test_call_if_written_gives_none_for_the_stub_and_says_the_time_against_a_budget(capsys):
+    from torchcourse.training import call_if_written
+
+    def train_classifier():
+        raise NotImplementedError()
+
+    assert call_if_written(train_classifier, budget_seconds=30) is None
+    assert "train_classifier still raises NotImplementedError" in capsys.readouterr().out
+    assert call_if_written(lambda: 7) == 7 and capsys.readouterr().out == ""
+    assert call_if_written(lambda: 7, budget_seconds=30) == 7
+    assert "within its budget of 30 s" in capsys.readouterr().out
+    assert call_if_written(lambda: 7, budget_seconds=0) == 7
+    assert "over its budget of 0 s: train for fewer steps" in capsys.readouterr().out

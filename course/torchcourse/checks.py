@@ -74,12 +74,12 @@ def run_check(name: str, answer: Any) -> CheckResult:
     spec = CHECKS[name]
     generator = torch.Generator().manual_seed(len(name))
     devices = [device.type for device in available_devices()]
+    atol = spec.tolerance if spec.atol is None else spec.atol
     for device in devices:
         for _ in range(2):
             inputs = [to_device(value, device) for value in spec.make_inputs(generator)]
             expected = plain(HARNESSES[spec.kind](spec.answer, inputs))  # before an answer changes them
             record = run_case(spec.kind, answer, inputs, device)
-            atol = spec.tolerance if spec.atol is None else spec.atol
             problem = explain_problem(spec.kind, record, expected, inputs,
                                       KNOWN_MISTAKES.get(name, []), spec.tolerance, atol)
             if problem and NOT_WRITTEN_YET in problem:

@@ -47,9 +47,11 @@ def call_if_written(build: Callable[[], Result], budget_seconds: float | None = 
         print(f"{name} still raises NotImplementedError: nothing was built yet (None).")
         return None
     seconds = time.perf_counter() - started
-    if budget_seconds is not None and seconds <= budget_seconds:
+    if budget_seconds is None:
+        return result
+    if seconds <= budget_seconds:
         print(f"{name} took {seconds:.1f} s, within its budget of {budget_seconds:g} s.")
-    elif budget_seconds is not None:
+    else:
         print(f"{name} took {seconds:.1f} s, over its budget of {budget_seconds:g} s: train for fewer "
               "steps. While grading, a cell that runs too long is stopped, and the grading machine "
               "may be slower than this one.")
