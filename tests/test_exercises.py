@@ -17,8 +17,10 @@ from course_grader.judge import Verdict, judge, make_plan, read_results, write_i
 from course_reference import PARTS
 from torchcourse import CheckFailed, check
 from torchcourse.data import DATA_VARIABLE
-from torchcourse.checks import KNOWN_MISTAKES, NOT_WRITTEN, PASSED, WRONG, run_check
-from torchcourse.grading import COMPARISONS, GRADING_DIR_VARIABLE, record_for_grading
+from torchcourse.checks import (CHECKS, KNOWN_MISTAKES, NOT_WRITTEN, PART_MODULES, PASSED, WRONG,
+                                expected_records, run_check)
+from torchcourse.grading import COMPARISONS, GRADING_DIR_VARIABLE, loop_problem, record_for_grading, run_case
+from torchcourse.rules import input_size
 from variants import PARTS as VARIANTS
 
 EXERCISES = {exercise.name: exercise for exercises in PARTS.values() for exercise in exercises}
@@ -34,14 +36,28 @@ ALTERNATIVES = {name: source for part in PARTS for name, source in VARIANTS[part
 MISTAKE_SOURCES = {name: sources for part in PARTS for name, sources in VARIANTS[part].MISTAKES.items()}
 GPU_MISTAKES = {name: sources for part in PARTS for name, sources in VARIANTS[part].GPU_MISTAKES.items()}
 MISTAKES = [(name, index) for name in NAMES for index in range(len(MISTAKE_SOURCES[name]))]
+RULE_BREAKER_SOURCES = {name: sources for part in PARTS
+                        for name, sources in VARIANTS[part].RULE_BREAKERS.items()}
+RULE_BREAKERS = [(name, index) for name, sources in sorted(RULE_BREAKER_SOURCES.items())
+                 for index in range(len(sources))]
+# What a verdict says for each kind of rule broken (see torchcourse.rules.Rules).
+RULE_WORDS = {"forbidden": "which this exercise rules out", "no_loops": "without a loop",
+              "no_torch": "plain Python arithmetic", "required": "never",
+              "backward_passes": "backward pass"}
 # Every failure message says what went wrong in one of these ways.
 # Real MNIST, beside the checkout on the course's own machines only (../shared/data/README.md).
 REAL_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data"
-EXPLAINED = ("expected", "raised", "in place", "requires_grad", "no gradient can flow")
+EXPLAINED = ("expected", "raised", "in place", "requires_grad", "no gradient can flow", "rules out",
+             "without a loop", "backward pass", "never")
+
+
+def check_module(name: str):
+    """The torchcourse module whose checks include exercise `name`."""
+    return next(module for module in PART_MODULES if name in module.CHECKS)
 
 
 def explains(message: str) -> bool:
-    return any(words in message for words in EXPLAINED)
+    return any(words in message.lower() for words in EXPLAINED)
 
 
 def grade(name: str, source: str, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
@@ -112,6 +128,59 @@ def test_released_stub_fails_and_says_what_to_do(name, device, tmp_path, monkeyp
     assert "not written yet: replace `raise NotImplementedError()`" in verdict.message
 
 
+# --- the rules each exercise states are graded ---------------------------------------------------
+
+def rule_kinds(name: str) -> set[str]:
+    """The kinds of rule exercise `name` states (see torchcourse.rules.Rules)."""
+    rules = CHECKS[name].rules
+    return {kind for kind, stated in [("forbidden", rules.forbidden), ("no_loops", rules.no_loops),
+                                      ("no_torch", rules.no_torch), ("required", rules.required),
+                                      ("backward_passes", rules.backward_passes)] if stated}
+
+
+@pytest.mark.parametrize("name, index", RULE_BREAKERS)
+def test_an_answer_that_breaks_a_stated_rule_is_rejected_and_told_which(name, index, tmp_path, monkeypatch):
+    source = RULE_BREAKER_SOURCES[name][index]
+    said = [RULE_WORDS[kind] for kind in rule_kinds(name)]
+    for _ in range(3):
+        seed = secrets.randbits(62)
+        verdict = grade(name, source, "cpu", seed, tmp_path, monkeypatch)
+        assert not verdict.passed and any(words in verdict.message for words in said), \
+            f"seed {seed}: {verdict.message}"
+    result = run_check(name, define(source, name))
+    assert result.status == WRONG and any(words in result.message for words in said), result.message
+
+
+@pytest.mark.parametrize("name", sorted(name for name in NAMES if rule_kinds(name)))
+def test_every_kind_of_rule_an_exercise_states_has_a_breaker_proven_rejected(name, tmp_path, monkeypatch):
+    shown = set()
+    for source in RULE_BREAKER_SOURCES.get(name, []):
+        message = grade(name, source, "cpu", secrets.randbits(62), tmp_path, monkeypatch).message
+        shown |= {kind for kind, words in RULE_WORDS.items() if words in message}
+    assert rule_kinds(name) <= shown, f"no variant of {name} proves these rules graded: {rule_kinds(name) - shown}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_keeps_the_rules_it_grades(name):
+    exercise, rules = EXERCISES[name], CHECKS[name].rules
+    cases = [list(case) for case in make_plan(exercise, seed=3).cases]
+    records = [run_case(exercise.kind, exercise.reference, case, "cpu") for case in cases]
+    for case, record in zip(cases, records):
+        assert rules.problem_with_calls(record["calls"], case) is None, record["calls"]
+    assert loop_problem(rules, cases, records) is None
+
+
+@pytest.mark.parametrize("name", sorted(name for name in NAMES if CHECKS[name].rules.no_loops))
+def test_a_loop_shows_on_every_draw_and_in_the_check(name):
+    """The largest hidden case, and the check's largest input, hold many times the elements of the
+    smallest, so a loop over them makes many more calls."""
+    for seed in range(20):
+        sizes = [input_size(case) for case in make_plan(EXERCISES[name], seed=seed).cases]
+        assert max(sizes) >= 16 * max(min(sizes), 1), (seed, sizes)
+    sizes = [input_size(draw["inputs"]) for draw in expected_records(check_module(name))[name]]
+    assert max(sizes) >= 8 * max(min(sizes), 1), sizes
+
+
 def test_nothing_recorded_is_a_failure_with_a_reason(tmp_path):
     plan = make_plan(EXERCISES["sigmoid"], seed=1)
     verdict = judge(plan, read_results(plan, tmp_path))
@@ -169,7 +238,8 @@ def test_a_check_shows_one_line_and_never_raises(capsys, monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     check("sigmoid", lambda x: 1 / 0)
     shown = capsys.readouterr().out
-    assert shown.startswith("✗ sigmoid(a tensor of shape (3, 4)") and shown.count("\n") == 1
+    assert shown.startswith("✗ sigmoid: it raised ZeroDivisionError") and shown.count("\n") == 1
+    assert "It was called with (a tensor of shape (3, 4)" in shown
     assert "ZeroDivisionError: division by zero (in <lambda>, at `check(\"sigmoid\"" in shown
 
 
@@ -196,9 +266,11 @@ def test_each_listed_mistake_is_named_by_the_grader_and_the_check(name, index, t
     for _ in range(3):
         seed = secrets.randbits(62)
         verdict = grade(name, MISTAKE_SOURCES[name][index], "cpu", seed, tmp_path, monkeypatch)
-        assert sentence in verdict.message, f"seed {seed}: {verdict.message}"
+        # the sentence that helps comes first, before what was expected and what was got
+        assert verdict.message.startswith(f"`{name}` failed a hidden test on cpu: {sentence}"), \
+            f"seed {seed}: {verdict.message}"
     result = run_check(name, define(MISTAKE_SOURCES[name][index], name))
-    assert result.message.endswith(sentence), result.message
+    assert result.message.startswith(f"{name}: {sentence}"), result.message
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -280,7 +352,8 @@ def test_a_layer_the_exercise_does_not_ask_for_is_named(tmp_path, monkeypatch):
 
 def test_a_module_verdict_says_how_the_module_was_built(tmp_path, monkeypatch):
     verdict = grade("FCNetwork", MISTAKE_SOURCES["FCNetwork"][2], "cpu", 4, tmp_path, monkeypatch)
-    assert verdict.message.startswith("`FCNetwork` failed a hidden test on cpu, built as `FCNetwork(")
+    assert verdict.message.startswith("`FCNetwork` failed a hidden test on cpu: ")
+    assert "It was built as `FCNetwork(" in verdict.message
     assert "to be given the test's weights and called with (a tensor of shape" in verdict.message
 
 
@@ -291,7 +364,8 @@ def test_a_module_wrong_in_training_mode_only_is_told_so(tmp_path, monkeypatch):
     source = SOLUTIONS["Network"].replace("return self.fc3(x)", "return self.fc3(F.dropout(x, 0.2, self.training))")
     assert source != SOLUTIONS["Network"]
     verdict = grade("Network", source, "cpu", secrets.randbits(62), tmp_path, monkeypatch)
-    assert not verdict.passed and verdict.message.endswith(TRAINING_MODE_ONLY), verdict.message
+    assert not verdict.passed, verdict.message
+    assert verdict.message.startswith(f"`Network` failed a hidden test on cpu: {TRAINING_MODE_ONLY}"), verdict.message
 
 
 def test_dropout_is_compared_in_training_mode_on_the_cpu_with_the_seed_fixed(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from . import AUTOGRADER, REPO, batch
+from .records import write_expected_records
 from .sandbox import hide_from_kernels
 from .worker import files_digest, open_gradebook, read_submission
 
@@ -58,7 +59,9 @@ def _require(result: subprocess.CompletedProcess[str], what: str) -> None:
 
 def release(only_changed: bool = False) -> None:
     """Regenerate course/<part>/ from solutions/<part>/ (stubs in, hidden tests and outputs out);
-    with `only_changed`, only the parts whose solutions changed since they were last released."""
+    with `only_changed`, only the parts whose solutions changed since they were last released.
+    The visible checks' expected records (`course/torchcourse/expected/`) are written first."""
+    write_expected_records()
     released = batch.read_hashes(RELEASED_HASHES) if only_changed and GRADEBOOK.exists() else {}
     for part in parts():
         digest = files_digest([REPO / "solutions" / part])

@@ -15,9 +15,10 @@ from typing import Any
 import torch
 from course_reference import Case, Exercise
 from torchcourse.device import available_devices
-from torchcourse.checks import KNOWN_MISTAKES
+from torchcourse.checks import CHECKS, KNOWN_MISTAKES
 from torchcourse.grading import (HARNESSES, PASS_DESCRIPTIONS, describe_call, explain_problem, inputs_path,
-                                 plain, results_path)
+                                 loop_problem, plain, results_path)
+from torchcourse.rules import Rules
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
@@ -68,7 +69,8 @@ def read_results(plan: Plan, folder: Path) -> list[dict[str, Any]] | None:
 
 
 def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
-    """Pass only if every recorded result matches the reference on every case and device."""
+    """Pass only if every recorded result matches the reference on every case and device, and
+    the answer kept the exercise's rules."""
     name = plan.exercise.name
     if results is None:
         return Verdict(False, f"No results were recorded for `{name}`: the test cell did not "
@@ -78,7 +80,12 @@ def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
         problem = _problem(plan.exercise, case, device, result)
         if problem:
             call = describe_call(name, plan.exercise.kind, list(case))
-            return Verdict(False, f"`{name}` failed a hidden test on {device}, {call}: {problem}")
+            return Verdict(False, f"`{name}` failed a hidden test on {device}: {problem} It was {call}.")
+    for index, device in enumerate(plan.devices):
+        records = results[index * len(plan.cases):(index + 1) * len(plan.cases)]
+        problem = loop_problem(rules_of(name), [list(case) for case in plan.cases], records)
+        if problem:
+            return Verdict(False, f"`{name}` failed the hidden tests on {device}: {problem}")
     if plan.exercise.kind in PASS_DESCRIPTIONS:
         reached = PASS_DESCRIPTIONS[plan.exercise.kind](expected_record(plan.exercise, plan.cases[0]),
                                                         results[0].get("value"))
@@ -87,15 +94,36 @@ def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
                          f"({', '.join(plan.devices)}).")
 
 
+def rules_of(name: str) -> Rules:
+    """The rules the exercise's text states (kept with its visible check)."""
+    return CHECKS[name].rules if name in CHECKS else Rules()
+
+
 def expected_record(exercise: Exercise, case: Case) -> Any:
     """What a correct answer gives on `case`: the reference, run through the exercise's harness
     here in the grader's process, as plain data."""
     return plain(HARNESSES[exercise.kind](exercise.reference, list(case)))
 
 
+def mistake_records(exercise: Exercise, case: Case) -> list[Any]:
+    """What each of the exercise's known mistakes, written out, gives on `case` (None for a
+    mistake recognised by what it raised or changed, or one that cannot run on this case)."""
+    records = []
+    for mistake in exercise.mistakes:
+        try:
+            records.append(None if mistake is None else plain(HARNESSES[exercise.kind](mistake, list(case))))
+        except Exception:  # a mistake that cannot run on these inputs explains nothing here
+            records.append(None)
+    return records
+
+
 def _problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]) -> str | None:
     """What is wrong with one recorded result, or None if it is right."""
     if result.get("device") != device:
         return "the recorded results are out of order or incomplete."
+    calls = result.get("calls")
+    if not isinstance(calls, dict) or not all(isinstance(count, int) for count in calls.values()):
+        return "the recorded results are out of order or incomplete."
     return explain_problem(exercise.kind, result, expected_record(exercise, case), list(case),
-                           KNOWN_MISTAKES.get(exercise.name, []), exercise.rtol, exercise.atol)
+                           rules_of(exercise.name), KNOWN_MISTAKES.get(exercise.name, []),
+                           lambda: mistake_records(exercise, case), exercise.rtol, exercise.atol)

@@ -226,6 +226,80 @@ def neuron_matmul(features, weights, bias):
 ''',
 }
 
+# Answers whose values are right but which break one stated rule (see torchcourse.rules): each
+# must be rejected, with the rule named, by the grader and by the visible check.
+RULE_BREAKERS = {
+    "sigmoid": ['''def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    return torch.sigmoid(x)
+''', '''def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    # the formula, one element at a time
+    flat = [1 / (1 + torch.exp(-value)) for value in x.flatten()]
+    return torch.stack(flat).reshape(x.shape) if flat else x.clone()
+'''],
+    "relu": ['''def relu(x: torch.Tensor) -> torch.Tensor:
+    return torch.clamp(x, min=0)
+''', '''def relu(x: torch.Tensor) -> torch.Tensor:
+    return torch.where(x > 0, x, torch.zeros_like(x))
+''', '''def relu(x: torch.Tensor) -> torch.Tensor:
+    out = x.clone()
+    flat = out.view(-1)
+    for index in range(len(flat)):
+        if flat[index] < 0:
+            flat[index] = 0
+    return out
+'''],
+    "flatten_batch": ['''def flatten_batch(images: torch.Tensor) -> torch.Tensor:
+    return torch.stack([image.reshape(-1) for image in images])
+'''],
+    "channels_last": ['''def channels_last(images: torch.Tensor) -> torch.Tensor:
+    return torch.stack([image.permute(1, 2, 0) for image in images])
+'''],
+    "standardize": ['''def standardize(x: torch.Tensor) -> torch.Tensor:
+    columns = [(column - column.mean()) / column.std(correction=0) for column in x.T]
+    return torch.stack(columns, dim=1)
+'''],
+    "pairwise_distances": ['''def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.cdist(a, b)
+''', '''def pairwise_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    rows = [((b - point) ** 2).sum(dim=1).sqrt() for point in a]
+    return torch.stack(rows)
+'''],
+    "accuracy": ['''def accuracy(scores: torch.Tensor, labels: torch.Tensor) -> float:
+    right = 0
+    for row, label in zip(scores, labels):
+        right += int(row.argmax() == label)
+    return right / len(labels)
+'''],
+    "one_hot": ['''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    return torch.nn.functional.one_hot(labels, num_classes).float()
+''', '''def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    out = torch.zeros(len(labels), num_classes, device=labels.device)
+    for row, label in enumerate(labels):
+        out[row, label] = 1.0
+    return out
+'''],
+    "neuron_sum": ['''def neuron_sum(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    return torch.sigmoid(features @ weights + bias)
+''', '''def neuron_sum(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    totals = [(row * weights).sum() for row in features]
+    return torch.sigmoid(torch.stack(totals) + bias)
+'''],
+    "neuron_matmul": ['''def neuron_matmul(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    # right values, but no matrix product: the exercise is about `@`
+    return torch.sigmoid((features * weights.T).sum(dim=1, keepdim=True) + bias)
+''', '''def neuron_matmul(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    rows = [torch.sigmoid(row @ weights + bias) for row in features]
+    return torch.stack(rows)
+'''],
+    "two_layer_forward": ['''def two_layer_forward(x, w1, b1, w2, b2):
+    hidden = torch.sigmoid((x[:, :, None] * w1).sum(dim=1) + b1)
+    return torch.sigmoid((hidden[:, :, None] * w2).sum(dim=1) + b2)
+''', '''def two_layer_forward(x, w1, b1, w2, b2):
+    rows = [torch.sigmoid(torch.sigmoid(row @ w1 + b1) @ w2 + b2) for row in x]
+    return torch.stack(rows)
+'''],
+}
+
 # The demo's student cleo: these exercises right (written differently), the first listed
 # mistake everywhere else, and these left as released.
 CLEO_CORRECT = {"sigmoid", "flatten_batch", "pairwise_distances", "accuracy", "neuron_matmul"}

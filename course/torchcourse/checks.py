@@ -1,12 +1,13 @@
 """Instant, visible checks for the exercises: `check("sigmoid", sigmoid)`.
 
-Each check exercises your answer on a few small random inputs, on the CPU and on a GPU when one
-is present, the same way the hidden tests do (see `torchcourse.grading`), and compares the
-result with an answer worked out another way. It shows a one-line verdict: passed, not written
-yet, or what was expected and what your answer gave, naming the mistake when it is a well-known
-one. It never stops the notebook, so Run All
-goes on past unfinished exercises. Passing these checks is a good sign, not a grade: the graded
-tests use many fresh inputs. Each part's checks live in its own module (`part01_tensors`, ...).
+Each check exercises your answer on a few small inputs, on the CPU and on a GPU when one is
+present, the same way the hidden tests do (see `torchcourse.grading`), and compares the result
+with what a correct answer gave on the same inputs (saved when the course was released, in
+`expected/`). It also checks the exercise's rules (see `torchcourse.rules`). It shows a one-line
+verdict: passed, not written yet, or what went wrong, naming the mistake when it is a well-known
+one. It never stops the notebook, so Run All goes on past unfinished exercises. Passing these
+checks is a good sign, not a grade: the graded tests use many fresh inputs. Each part's checks
+live in its own module (`part01_tensors`, ...).
 
 Under nbgrader's Validate a check that does not pass raises `CheckFailed` with that one line,
 so Validate lists the unfinished and wrong exercises.
@@ -14,24 +15,44 @@ so Validate lists the unfinished and wrong exercises.
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 import os
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import torch
 
 from . import part01_tensors, part02_autograd, part03_neural_networks, part04_training
 from .device import available_devices
-from .feedback import NOT_WRITTEN_YET, describe
-from .grading import (HARNESSES, MODULE_CLASS, TRAINING, describe_call, explain_problem, plain, run_case,
-                      to_device)
+from .feedback import NOT_WRITTEN_YET, unknown_name
+from .grading import describe_call, explain_problem, loop_problem, run_case, to_device
 from .plotting import ipython_shell
+from .spec import VisibleCheck
 
-CHECKS = {**part01_tensors.CHECKS, **part02_autograd.CHECKS, **part03_neural_networks.CHECKS,
-          **part04_training.CHECKS}
-KNOWN_MISTAKES = {**part01_tensors.KNOWN_MISTAKES, **part02_autograd.KNOWN_MISTAKES,
-                  **part03_neural_networks.KNOWN_MISTAKES, **part04_training.KNOWN_MISTAKES}
+PART_MODULES: list[ModuleType] = [part01_tensors, part02_autograd, part03_neural_networks, part04_training]
+CHECKS: dict[str, VisibleCheck] = {name: check for module in PART_MODULES
+                                   for name, check in module.CHECKS.items()}
+KNOWN_MISTAKES = {name: mistakes for module in PART_MODULES
+                  for name, mistakes in module.KNOWN_MISTAKES.items()}
+EXPECTED_FOLDER = Path(__file__).parent / "expected"
+
+
+def expected_records_path(module: ModuleType) -> Path:
+    """Where the records a correct answer gave on a part's visible inputs are kept."""
+    return EXPECTED_FOLDER / f"{module.__name__.rsplit('.', 1)[-1]}.pt"
+
+
+@functools.lru_cache(maxsize=None)
+def expected_records(module: ModuleType) -> dict[str, list[dict[str, Any]]]:
+    """Per exercise of the part, its visible draws: {"inputs": the case, "expected": what a
+    correct answer gives on it, "mistakes": what each known mistake gives (None for those
+    recognised otherwise)}; plain data, written when the course is released."""
+    return torch.load(expected_records_path(module), weights_only=True)
+
 
 PASSED, NOT_WRITTEN, WRONG = "passed", "not written yet", "wrong"
 _STYLE = {  # the symbol and colours of each verdict
@@ -70,30 +91,34 @@ class CheckFailed(Exception):
 def run_check(name: str, answer: Any) -> CheckResult:
     """Exercise `answer` on the small inputs of exercise `name` and return the verdict."""
     if name not in CHECKS:
-        raise KeyError(f"no exercise called {name!r}; known exercises: {', '.join(CHECKS)}")
+        return CheckResult(name, WRONG, unknown_name(name, list(CHECKS)))
     spec = CHECKS[name]
-    generator = torch.Generator().manual_seed(len(name))
-    devices = [device.type for device in available_devices()]
+    module = next(module for module in PART_MODULES if name in module.CHECKS)
+    draws = expected_records(module)[name]
     atol = spec.tolerance if spec.atol is None else spec.atol
+    devices = [device.type for device in available_devices()]
     for device in devices:
-        for _ in range(2):
-            inputs = [to_device(value, device) for value in spec.make_inputs(generator)]
-            expected = plain(HARNESSES[spec.kind](spec.answer, inputs))  # before an answer changes them
-            record = run_case(spec.kind, answer, inputs, device)
-            problem = explain_problem(spec.kind, record, expected, inputs,
-                                      KNOWN_MISTAKES.get(name, []), spec.tolerance, atol)
+        cases, records = [], []
+        for draw in draws:
+            # a copy: an answer that changes its inputs must not change the saved ones
+            case = [to_device(value, device) for value in copy.deepcopy(draw["inputs"])]
+            record = run_case(spec.kind, answer, case, device)
+            problem = explain_problem(spec.kind, record, draw["expected"], case, spec.rules,
+                                      KNOWN_MISTAKES.get(name, []), lambda: draw["mistakes"],
+                                      spec.tolerance, atol)
             if problem and NOT_WRITTEN_YET in problem:
                 return CheckResult(name, NOT_WRITTEN, f"{name} is {NOT_WRITTEN_YET}")
-            if problem and spec.kind in (MODULE_CLASS, TRAINING):
-                call = describe_call(name, spec.kind, inputs)
-                return CheckResult(name, WRONG, f"{name}, {call}: {problem}")
             if problem:
-                shown = ", ".join(describe(value) for value in inputs)
-                return CheckResult(name, WRONG, f"{name}({shown}): {problem}")
+                return CheckResult(name, WRONG, f"{name}: {problem} It was {describe_call(name, spec.kind, case)}.")
+            cases.append(case)
+            records.append(record)
+        problem = loop_problem(spec.rules, cases, records)
+        if problem:
+            return CheckResult(name, WRONG, f"{name}: {problem}")
     problem = spec.extra(answer) if spec.extra else None
     if problem:
         return CheckResult(name, WRONG, f"{name}: {problem}")
-    return CheckResult(name, PASSED, f"{name} passed {2 * len(devices)} quick checks on "
+    return CheckResult(name, PASSED, f"{name} passed {len(draws) * len(devices)} quick checks on "
                                      f"{' and '.join(devices)}. Your grade comes from hidden "
                                      "tests on fresh inputs.")
 

@@ -6,6 +6,7 @@ the same kind of message while working as in their graded feedback.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import torch
@@ -14,6 +15,14 @@ from .functions import describe_function, is_function_spec
 from .modules import describe_loader, describe_module, is_loader_spec, is_module_spec
 
 NOT_WRITTEN_YET = "not written yet: replace `raise NotImplementedError()` with your code."
+
+
+def unknown_name(name: str, known: list[str]) -> str:
+    """What to say about an exercise name that does not exist, with the nearest real one."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    close = [known_name for known_name in known if known_name.lower() == name.lower()] or close
+    suggestion = f"; did you mean `{close[0]}`?" if close else f". The exercises are: {', '.join(known)}."
+    return f"There is no exercise called `{name}`{suggestion}"
 
 
 def changed_in_place(positions: list[int]) -> str:

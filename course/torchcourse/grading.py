@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import sysconfig
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -48,6 +49,7 @@ from .feedback import NOT_WRITTEN_YET, changed_in_place, describe, given_gradien
 from .functions import build_function, is_function_spec
 from .modules import (LOSSES, build_loader, build_module, build_optimizer, is_loader_spec,
                       is_module_spec, layout_problem)
+from .rules import Rules, input_size, not_counted, watch_calls
 
 GRADING_DIR_VARIABLE = "TORCHCOURSE_GRADING_DIR"
 
@@ -110,7 +112,8 @@ def call_and_backpropagate(answer: Callable[..., Any], args: list[Any]) -> dict[
     if not output.requires_grad:
         raise NotGradable("no gradient can flow back through your result: it is not connected "
                           "to the input (was everything detached?).")
-    output.backward(upstream)
+    with not_counted():
+        output.backward(upstream)
     return {"output": output, "gradients": [leaf.grad for leaf in leaves if _is_float_tensor(leaf)]}
 
 
@@ -123,8 +126,9 @@ def call_autograd_function(answer: Any, args: list[Any]) -> dict[str, Any]:
                           f"{describe(answer)}.")
     leaves = [_fresh_leaf(arg) for arg in inputs]
     output = answer.apply(*leaves)
-    output.backward(upstream)
-    context = PlainContext(len(inputs))
+    with not_counted():
+        output.backward(upstream)
+    context = FunctionCtx(len(inputs))
     copies = [arg.detach().clone() for arg in inputs]
     with torch.no_grad():
         if answer.setup_context is torch.autograd.Function.setup_context:
@@ -203,7 +207,7 @@ def train_and_record(answer: Callable[..., Any], args: list[Any]) -> dict[str, A
     "<device>" stand for those objects, and loader specs become DataLoaders. Every forward pass is
     watched: how many ran in training mode and how many with gradients on."""
     setup, *arguments = args
-    model = build_module(setup["model"]).train()
+    model = build_module(setup["model"]).train(not setup.get("eval mode"))
     optimizer = build_optimizer(model, setup["optimizer"])
     if setup.get("junk gradients"):
         for parameter in model.parameters():
@@ -214,14 +218,19 @@ def train_and_record(answer: Callable[..., Any], args: list[Any]) -> dict[str, A
     built = [build_loader(arg) if is_loader_spec(arg) else
              stand_ins.get(arg, arg) if isinstance(arg, str) else arg for arg in arguments]
     passes: list[tuple[bool, bool]] = []
-    hook = model.register_forward_hook(lambda module, inputs, output:
-                                       passes.append((module.training, torch.is_grad_enabled())))
+    forward = model.forward
+
+    def watched_forward(*inputs: Any, **options: Any) -> Any:
+        passes.append((model.training, torch.is_grad_enabled()))
+        return forward(*inputs, **options)
+
+    model.forward = watched_forward  # `model(x)` and `model.forward(x)` both come through here
     try:
         with torch.random.fork_rng(devices=[torch.device(device)] if device != "cpu" else []):
             torch.manual_seed(TRAINING_SEED)
             returned = answer(*built)
     finally:
-        hook.remove()
+        del model.forward
     return {"returned": returned, "weights": model.state_dict(), "in training mode after": model.training,
             "forward passes": len(passes),
             "forward passes in training mode": sum(training for training, _ in passes),
@@ -284,24 +293,20 @@ def describe_pass_mark(expected: dict[str, Any], got: Any) -> str:
             f"correctly (pass mark {float(expected['pass mark']):.0%})")
 
 
-class PlainContext:
-    """A stand-in for the `ctx` that autograd hands to forward and backward."""
+class FunctionCtx(torch.autograd.function.FunctionCtx):
+    """The `ctx` handed to an autograd Function's forward and backward when the grader calls
+    them directly (named as PyTorch names it, since error messages show the name): it keeps what
+    `save_for_backward` saved as `saved_tensors` and, as PyTorch still accepts, `saved_variables`."""
 
     def __init__(self, input_count: int) -> None:
         self.needs_input_grad = (True,) * input_count
-        self.saved_tensors: tuple[torch.Tensor, ...] = ()
+        self.to_save: tuple[torch.Tensor, ...] = ()
 
-    def save_for_backward(self, *tensors: torch.Tensor) -> None:
-        self.saved_tensors = tensors
+    @property
+    def saved_tensors(self) -> tuple[torch.Tensor, ...]:
+        return self.to_save
 
-    def mark_dirty(self, *tensors: torch.Tensor) -> None:
-        pass
-
-    def mark_non_differentiable(self, *tensors: torch.Tensor) -> None:
-        pass
-
-    def set_materialize_grads(self, value: bool) -> None:
-        pass
+    saved_variables = saved_tensors
 
 
 HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
@@ -352,9 +357,10 @@ def run_case(kind: str, answer: Any, case: list[Any], device: str) -> dict[str, 
     before = [_state(arg) for arg in args]
     record: dict[str, Any] = {"device": device, "error": None, "problem": None, "recorded": False,
                               "value": None, "description": "", "devices": [],
-                              "changed_inputs": [], "given_gradients": []}
+                              "changed_inputs": [], "given_gradients": [], "calls": {}}
     try:
-        output = HARNESSES[kind](answer, args)
+        with watch_calls(record["calls"]):
+            output = HARNESSES[kind](answer, args)
     except NotGradable as problem:
         record["problem"] = str(problem)[:500]
         return record
@@ -447,15 +453,26 @@ def _describe_training_argument(setup: dict[str, Any], argument: Any) -> str:
     return words.get(argument, describe(argument)) if isinstance(argument, str) else describe(argument)
 
 
+ASKS_FOR_INPUT = ("it stopped to wait for someone to type (`input()`, `pdb.set_trace()` or "
+                  "`breakpoint()`), and nobody can while it is graded: take that line out.")
+
+
 def learner_error(error: Exception) -> str:
-    """`Name: message`, and where in the learner's own code it was raised."""
-    text = f"{type(error).__name__}: {error}"[:400]
-    library = (os.path.dirname(torch.__file__), os.path.dirname(__file__))
+    """`Name: message`, and where in the learner's own code it was raised (the last line run
+    outside PyTorch, this package, Python's own library and the installed packages)."""
+    if type(error).__name__ == "StdinNotImplementedError" or isinstance(error, EOFError):
+        text = ASKS_FOR_INPUT
+    else:
+        text = f"{type(error).__name__}: {error}"[:400]
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if not frame.filename.startswith(library)]
+              if not frame.filename.startswith(_NOT_LEARNERS_CODE)]
     if frames and frames[-1].line:
         text += f" (in {frames[-1].name}, at `{frames[-1].line.strip()[:120]}`)"
     return text
+
+
+_NOT_LEARNERS_CODE = tuple({os.path.dirname(torch.__file__), os.path.dirname(__file__),
+                            *(sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib"))})
 
 
 def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float,
@@ -469,7 +486,7 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
     if error:
         if str(error).startswith("NotImplementedError"):
             return f"it is {NOT_WRITTEN_YET}"
-        return f"it raised {error}"
+        return f"it raised {error}."
     if not record.get("recorded"):
         got = str(record.get("description") or "nothing usable")[:200]
         return f"expected {describe(expected)}, got {got}."
@@ -491,35 +508,51 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
     return None
 
 
-def name_mistake(kind: str, mistakes: Sequence[Any], record: dict[str, Any], case: list[Any],
+def name_mistake(mistakes: Sequence[Any], record: dict[str, Any], wrong_records: Sequence[Any],
                  rtol: float, atol: float) -> str | None:
     """The sentence of the first known mistake (see `spec.KnownMistake`) that explains a wrong
-    record made on `case`, or None."""
+    record, or None. `wrong_records[i]` is what mistake i, written out, gives on the same case
+    (None for a mistake recognised by what it raised or changed)."""
     reported = f"{record.get('error') or ''} {record.get('problem') or ''}"
-    for mistake in mistakes:
+    for mistake, wrong in zip(mistakes, wrong_records):
         if mistake.raised and mistake.raised in reported:
             return mistake.sentence
         if mistake.changes_input and (record.get("changed_inputs") or record.get("given_gradients")):
             return mistake.sentence
-        if mistake.answer is not None and record.get("recorded"):
-            try:
-                wrong = plain(HARNESSES[kind](mistake.answer, list(case)))
-                # a mistake that divides by zero gives NaN in the same places as the answer
-                if mismatch(wrong, record.get("value"), rtol=rtol, atol=atol, equal_nan=True) is None:
-                    return mistake.sentence
-            except Exception:  # a mistake that cannot run on these inputs explains nothing here
-                continue
+        # a mistake that divides by zero gives NaN in the same places as the answer
+        if (wrong is not None and record.get("recorded")
+                and mismatch(wrong, record.get("value"), rtol=rtol, atol=atol, equal_nan=True) is None):
+            return mistake.sentence
     return None
 
 
-def explain_problem(kind: str, record: dict[str, Any], expected: Any, case: list[Any],
-                    mistakes: Sequence[Any], rtol: float, atol: float) -> str | None:
-    """What is wrong with a record (see `find_problem`), followed by the sentence that names the
-    known mistake behind it, if one does; None when the record is right."""
+def explain_problem(kind: str, record: dict[str, Any], expected: Any, case: list[Any], rules: Rules,
+                    mistakes: Sequence[Any], mistake_records: Callable[[], Sequence[Any]],
+                    rtol: float, atol: float) -> str | None:
+    """What is wrong with a record, or None when it is right: the sentence that names the known
+    mistake behind it first, if one does, then what was expected and what was got (see
+    `find_problem`); for a right result, the rule it broke, if any (see `rules.Rules`).
+    `mistake_records()` gives what each known mistake gives on `case` (see `name_mistake`)."""
     problem = find_problem(record, expected, rtol, atol, COMPARISONS.get(kind))
     if problem is None:
-        return None
-    named = name_mistake(kind, mistakes, record, case, rtol, atol)
+        return rules.problem_with_calls(record.get("calls") or {}, case)
+    named = name_mistake(mistakes, record, mistake_records(), rtol, atol)
     if not named and kind == MODULE_CLASS and problem.startswith("`training output`"):
         named = TRAINING_MODE_ONLY
-    return f"{problem} {named}" if named else problem
+    return f"{named} {_capitalised(problem)}" if named else problem
+
+
+def loop_problem(rules: Rules, cases: Sequence[list[Any]], records: Sequence[dict[str, Any]]) -> str | None:
+    """Whether the PyTorch calls an answer made grew from the smallest case to the largest (see
+    `rules.Rules.problem_with_growth`), for records made on one device and all right otherwise."""
+    if not rules.no_loops or len(cases) < 2:
+        return None
+    sizes = [input_size(case) for case in cases]
+    smallest, largest = sizes.index(min(sizes)), sizes.index(max(sizes))
+    shown = ", ".join(describe(value) for value in cases[largest])
+    return rules.problem_with_growth(records[smallest].get("calls") or {},
+                                     records[largest].get("calls") or {}, f"({shown})")
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

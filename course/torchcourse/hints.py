@@ -1,34 +1,38 @@
 """Progressive hints for the exercises: `hint("sigmoid")`, then `hint("sigmoid", 2)`, and so on.
 
 Each exercise has a few hints, from a gentle nudge (level 1: which part of the notebook to reread)
-to the most specific (the last level: shapes of the intermediate results, or a formula). Ask for
-one level at a time and try again in between: a hint never gives away a line of the solution.
-Each part's hints live in its own module (`part01_tensors`, `part02_autograd`, ...), next to its
-checks.
+to the most specific (the last level: the shapes of the intermediate results, or which tools to
+reach for). Ask for one level at a time and try again in between: a hint never gives away the
+answer. Each part's hints live in its own module (`part01_tensors`, `part02_autograd`, ...), next
+to its checks.
 """
 
 from __future__ import annotations
 
+import textwrap
+
 from . import part01_tensors, part02_autograd, part03_neural_networks, part04_training
+from .feedback import unknown_name
 
 HINTS: dict[str, list[str]] = {**part01_tensors.HINTS, **part02_autograd.HINTS,
                                **part03_neural_networks.HINTS, **part04_training.HINTS}
+LINE_WIDTH = 88  # notebooks break long output lines anywhere, even inside a word
 
 
 def hint(name: str, level: int = 1) -> None:
     """Print hint number `level` for exercise `name`, and say how to ask for the next one.
 
     Use it when you are stuck on an exercise: start at level 1 and go up one level at a time.
-    A level past the last shows the last hint. Raises KeyError for an unknown exercise name.
+    A level past the last shows the last hint; a name that is not an exercise's says which
+    exercise you may have meant.
     """
     if name not in HINTS:
-        raise KeyError(f"no exercise called {name!r}; known exercises: {', '.join(HINTS)}")
-    if level < 1:
-        raise ValueError(f"hint levels start at 1, not {level}")
+        print(unknown_name(name, list(HINTS)))
+        return
     hints = HINTS[name]
     count = len(hints)
-    shown = min(level, count)
-    print(f"Hint {shown} of {count} for {name}: {hints[shown - 1]}")
+    shown = min(max(level, 1), count)
+    print(textwrap.fill(f"Hint {shown} of {count} for {name}: {hints[shown - 1]}", LINE_WIDTH))
     if shown < count:
         print(f'(More: hint("{name}", {shown + 1}))')
     elif level > count:

@@ -1,47 +1,22 @@
-"""Part 1 (Tensors): the visible checks, each with an answer worked out another way.
+"""Part 1 (Tensors): the visible checks, their rules, hints and known mistakes.
 
-Most answers here are slow loops or built-ins, which the exercises forbid but a check may use.
+What a correct answer gives on each check's inputs is not here: it was saved when the course was
+released (see `torchcourse.checks`).
 """
 
 from __future__ import annotations
 
 import torch
 
+from .rules import Rules
 from .spec import Inputs, KnownMistake, VisibleCheck, randn
 
-
-def _stack_columns(columns: list[torch.Tensor]) -> torch.Tensor:
-    return torch.stack(columns, dim=1)
-
-
-def _loop_standardize(x: torch.Tensor) -> torch.Tensor:
-    return _stack_columns([(column - column.mean()) / column.std(correction=0) for column in x.T])
-
-
-def _loop_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    return torch.tensor([[float(torch.linalg.vector_norm(p - q)) for q in b] for p in a],
-                        device=a.device)
-
-
-def _loop_accuracy(scores: torch.Tensor, labels: torch.Tensor) -> float:
-    right = sum(int(row.argmax()) == int(label) for row, label in zip(scores, labels))
-    return right / len(labels)
-
-
-def _loop_one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
-    rows = [[1.0 if column == int(label) else 0.0 for column in range(num_classes)] for label in labels]
-    return torch.tensor(rows, device=labels.device).reshape(len(labels), num_classes)
-
-
-def _loop_neuron(features: torch.Tensor, weights: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    totals = [sum(float(f) * float(w) for f, w in zip(row, weights.flatten())) for row in features]
-    return torch.sigmoid(torch.tensor(totals, device=features.device) + bias.flatten()[0])
-
-
-def _two_layers(x: torch.Tensor, w1: torch.Tensor, b1: torch.Tensor,
-                w2: torch.Tensor, b2: torch.Tensor) -> torch.Tensor:
-    linear = torch.nn.functional.linear
-    return torch.sigmoid(linear(torch.sigmoid(linear(x, w1.T, b1)), w2.T, b2))
+NO_LOOPS = Rules(no_loops=True)
+# The calls that multiply matrices, by name, and how a learner writes them.
+MATRIX_PRODUCTS = {"matmul": "`@` or `torch.matmul`", "mm": "`torch.mm`", "addmm": "`torch.addmm`",
+                   "mv": "`torch.mv`", "bmm": "`torch.bmm`", "baddbmm": "`torch.baddbmm`",
+                   "dot": "`torch.dot`", "einsum": "`torch.einsum`", "linear": "`F.linear`",
+                   "tensordot": "`torch.tensordot`", "inner": "`torch.inner`"}
 
 
 def _images(g: torch.Generator) -> Inputs:
@@ -52,21 +27,49 @@ def _labels_and_scores(g: torch.Generator) -> Inputs:
     return randn(g, 12, 4), torch.randint(0, 4, (12,), generator=g)
 
 
-CHECKS: dict[str, VisibleCheck] = {name: VisibleCheck(*entry) for name, entry in {
-    "sigmoid": (lambda g: (randn(g, 3, 4) * 3,), torch.sigmoid, 1e-5),
-    "relu": (lambda g: (randn(g, 4, 5),), lambda x: torch.where(x > 0, x, 0.0), 0.0),
-    "flatten_batch": (_images, lambda images: torch.stack([image.reshape(-1) for image in images]), 0.0),
-    "channels_last": (_images, lambda images: torch.stack(list(images.unbind(1)), dim=-1), 0.0),
-    "standardize": (lambda g: (randn(g, 10, 3) * 4 + 2,), _loop_standardize, 1e-4),
-    "pairwise_distances": (lambda g: (randn(g, 4, 3), randn(g, 5, 3) + 1), _loop_distances, 1e-4),
-    "accuracy": (_labels_and_scores, _loop_accuracy, 1e-6),
-    "one_hot": (lambda g: (torch.tensor([2, 0, 1, 2]), 5), _loop_one_hot, 0.0),
-    "neuron_sum": (lambda g: (randn(g, 6, 3), randn(g, 3), randn(g)), _loop_neuron, 1e-5),
-    "neuron_matmul": (lambda g: (randn(g, 6, 3), randn(g, 3, 1), randn(g, 1)),
-                      lambda f, w, b: _loop_neuron(f, w, b).reshape(-1, 1), 1e-5),
-    "two_layer_forward": (lambda g: (randn(g, 5, 4), randn(g, 4, 3), randn(g, 3),
-                                     randn(g, 3, 2), randn(g, 2)), _two_layers, 1e-5),
-}.items()}
+def _uses_a_matrix_product(instead: str) -> Rules:
+    return Rules(no_loops=True, required=tuple(MATRIX_PRODUCTS),
+                 required_reason=f"it never multiplies matrices: {instead}")
+
+
+CHECKS: dict[str, VisibleCheck] = {
+    "sigmoid": VisibleCheck(lambda g: (randn(g, 3, 4) * 3,), 1e-5, rules=Rules(
+        forbidden={"sigmoid": "`torch.sigmoid` (or `x.sigmoid()`, `F.sigmoid`)",
+                   "special_expit": "`torch.special.expit`"},
+        instead="build the formula from `torch.exp` and arithmetic.", no_loops=True),
+        large=lambda g: (randn(g, 64, 8),)),
+    "relu": VisibleCheck(lambda g: (randn(g, 4, 5),), 0.0, rules=Rules(
+        forbidden={"relu": "`torch.relu` (or `F.relu`, `nn.ReLU`)", "clamp": "`torch.clamp`",
+                   "clamp_min": "`torch.clamp_min`", "where": "`torch.where`"},
+        instead="copy `x` and write 0 through a boolean mask.", no_loops=True),
+        large=lambda g: (randn(g, 64, 8),)),
+    "flatten_batch": VisibleCheck(_images, 0.0, rules=NO_LOOPS, large=lambda g: (randn(g, 48, 3, 4, 5),)),
+    "channels_last": VisibleCheck(_images, 0.0, rules=NO_LOOPS, large=lambda g: (randn(g, 48, 3, 4, 5),)),
+    "standardize": VisibleCheck(lambda g: (randn(g, 10, 3) * 4 + 2,), 1e-4, rules=NO_LOOPS,
+                                large=lambda g: (randn(g, 64, 12) * 4 + 2,)),
+    "pairwise_distances": VisibleCheck(lambda g: (randn(g, 4, 3), randn(g, 5, 3) + 1), 1e-4, rules=Rules(
+        forbidden={"cdist": "`torch.cdist`"}, instead="broadcast the difference of every pair.",
+        no_loops=True), large=lambda g: (randn(g, 40, 3), randn(g, 40, 3) + 1)),
+    "accuracy": VisibleCheck(_labels_and_scores, 1e-6, rules=NO_LOOPS,
+                             large=lambda g: (randn(g, 96, 4), torch.randint(0, 4, (96,), generator=g))),
+    "one_hot": VisibleCheck(lambda g: (torch.tensor([2, 0, 1, 2]), 5), 0.0, rules=Rules(
+        forbidden={"one_hot": "`F.one_hot`"},
+        instead="start from zeros and write the ones with index tensors.", no_loops=True),
+        large=lambda g: (torch.randint(0, 7, (96,), generator=g), 7)),
+    "neuron_sum": VisibleCheck(lambda g: (randn(g, 6, 3), randn(g, 3), randn(g)), 1e-5, rules=Rules(
+        forbidden={name: f"a matrix product ({spelled})" for name, spelled in MATRIX_PRODUCTS.items()},
+        instead="multiply elementwise with `*` and sum each row.", no_loops=True),
+        large=lambda g: (randn(g, 64, 3), randn(g, 3), randn(g))),
+    "neuron_matmul": VisibleCheck(lambda g: (randn(g, 6, 3), randn(g, 3, 1), randn(g, 1)), 1e-5,
+                                  rules=_uses_a_matrix_product("use `@` (or `torch.matmul`, `torch.mm`)."),
+                                  large=lambda g: (randn(g, 64, 3), randn(g, 3, 1), randn(g, 1))),
+    "two_layer_forward": VisibleCheck(lambda g: (randn(g, 5, 4), randn(g, 4, 3), randn(g, 3),
+                                                 randn(g, 3, 2), randn(g, 2)), 1e-5,
+                                      rules=_uses_a_matrix_product("each layer is a matrix product with "
+                                                                   "its weights (`@`)."),
+                                      large=lambda g: (randn(g, 128, 4), randn(g, 4, 3), randn(g, 3),
+                                                       randn(g, 3, 2), randn(g, 2))),
+}
 
 
 # Hints a learner asks for with `hint(name, level)`, from a nudge (1) to the most specific (3).
@@ -105,9 +108,10 @@ HINTS: dict[str, list[str]] = {
         "Use permute, listing the old dimension numbers in the order you want them. Do not use view or "
         "reshape to get (N, H, W, C): the shape comes out right but the pixels are scrambled, because "
         "those only re-cut the memory order.",
-        "In the input, N is dimension 0, C is 1, H is 2 and W is 3. The new order N, H, W, C is "
-        "therefore old dimensions 0, 2, 3, 1, given to permute as four integers; the non-contiguous "
-        "view it returns is fine.",
+        "permute asks, for each position of the result, which input dimension goes there. Write the "
+        "input's dimensions down with their numbers, then read them off in the order the result "
+        "needs. Check on a small arange batch that pixel [0, c, h, w] lands at [0, h, w, c]; the "
+        "non-contiguous view permute returns is fine.",
     ],
     "standardize": [
         "Look back at Section 7 (Broadcasting) and Section 9 (Reductions along a dimension): compute one "
@@ -174,53 +178,37 @@ HINTS: dict[str, list[str]] = {
 }
 
 
-# The mistakes learners make most often, in the order of autograder/variants/part01_tensors.py.
+# The mistakes learners make most often, in the order of autograder/variants/part01_tensors.py;
+# each is written out in the hidden reference (course_reference.part01_tensors).
 KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
-    "sigmoid": [KnownMistake(
-        "These are the values of 1 / (1 + e^x): the minus sign in e^(−x) is missing.",
-        answer=lambda x: 1 / (1 + torch.exp(x)))],
-    "relu": [KnownMistake(
-        "Assigning through a mask writes into the caller's tensor: make the change on a clone.",
-        changes_input=True)],
+    "sigmoid": [KnownMistake("These are the values of 1 / (1 + e^x): the minus sign in e^(−x) is missing.")],
+    "relu": [KnownMistake("Assigning through a mask writes into the caller's tensor: make the change on a clone.",
+                          changes_input=True)],
     "flatten_batch": [
         KnownMistake("`flatten()` with no arguments flattens the batch dimension too: keep "
-                     "dimension 0 (`start_dim=1`, or `reshape(len(images), -1)`).",
-                     answer=lambda images: images.flatten()),
+                     "dimension 0 (`start_dim=1`, or `reshape(len(images), -1)`)."),
         KnownMistake("A size written into the code, such as 784, fits only 28 × 28 images: let "
                      "`-1` or the input's own shape work it out.",
                      raised="is invalid for input of size")],
     "channels_last": [KnownMistake(
         "`view` or `reshape` to (N, H, W, C) keeps the numbers in memory order, which scrambles "
-        "the pixels: move the channel axis with `permute`.",
-        answer=lambda images: images.reshape(images.shape[0], *images.shape[2:], images.shape[1]))],
+        "the pixels: move the channel axis with `permute`.")],
     "standardize": [
         KnownMistake("These are the values you get with statistics over each row (dim=1); each "
-                     "column needs its own mean and standard deviation (dim=0).",
-                     answer=lambda x: (x - x.mean(1, keepdim=True)) / x.std(1, correction=0, keepdim=True)),
+                     "column needs its own mean and standard deviation (dim=0)."),
         KnownMistake("These are the values the sample standard deviation (dividing by N − 1) "
-                     "gives; the exercise asks for the population one (dividing by N).",
-                     answer=lambda x: (x - x.mean(0)) / x.std(0, correction=1))],
-    "pairwise_distances": [KnownMistake(
-        "These are the squared distances: the square root is missing.",
-        answer=lambda a, b: ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))],
+                     "gives; the exercise asks for the population one (dividing by N).")],
+    "pairwise_distances": [KnownMistake("These are the squared distances: the square root is missing.")],
     "accuracy": [
         KnownMistake("`mean()` cannot average booleans: turn the matches into numbers first "
                      "(`.float()`).", raised="could not infer output dtype"),
-        KnownMistake("A one-element tensor is not a Python number: return its `.item()`.",
-                     answer=lambda scores, labels: (scores.argmax(1) == labels).float().mean())],
+        KnownMistake("A one-element tensor is not a Python number: return its `.item()`.")],
     "one_hot": [
-        KnownMistake("`F.one_hot` gives int64 values; the exercise asks for float32.",
-                     answer=lambda labels, num_classes: torch.nn.functional.one_hot(labels, num_classes)),
+        KnownMistake("`F.one_hot` gives int64 values; the exercise asks for float32."),
         KnownMistake("The number of classes was taken from the labels (`labels.max() + 1`), which "
-                     "is too few when the highest class is absent: use `num_classes`.",
-                     answer=lambda labels, num_classes: torch.nn.functional.one_hot(labels).float())],
+                     "is too few when the highest class is absent: use `num_classes`.")],
     "neuron_sum": [KnownMistake(
-        "`.sum()` without `dim` adds the whole batch into one number: sum each row (`dim=1`).",
-        answer=lambda features, weights, bias: torch.sigmoid((features * weights).sum() + bias))],
-    "neuron_matmul": [KnownMistake(
-        "These are the values without the bias: add it before the sigmoid.",
-        answer=lambda features, weights, bias: torch.sigmoid(features @ weights))],
-    "two_layer_forward": [KnownMistake(
-        "The hidden layer has no sigmoid: apply it before the second layer.",
-        answer=lambda x, w1, b1, w2, b2: torch.sigmoid((x @ w1 + b1) @ w2 + b2))],
+        "`.sum()` without `dim` adds the whole batch into one number: sum each row (`dim=1`).")],
+    "neuron_matmul": [KnownMistake("These are the values without the bias: add it before the sigmoid.")],
+    "two_layer_forward": [KnownMistake("The hidden layer has no sigmoid: apply it before the second layer.")],
 }

@@ -1,7 +1,7 @@
-"""Part 2 (Autograd): the visible checks, each with an answer worked out another way.
+"""Part 2 (Autograd): the visible checks, their rules, hints and known mistakes.
 
-The answers use closed forms, `torch.func`, full Jacobians or `torch.optim`: ways the exercises
-do not ask for, so a check compares your autograd code with something independent of it.
+What a correct answer gives on each check's inputs is not here: it was saved when the course was
+released (see `torchcourse.checks`).
 """
 
 from __future__ import annotations
@@ -10,53 +10,6 @@ import torch
 
 from .grading import AUTOGRAD_FUNCTION, DIFFERENTIABLE, FUNCTION_OF_FUNCTION
 from .spec import Inputs, KnownMistake, VisibleCheck, randn
-
-
-def _square_exp_by_formula(x: torch.Tensor) -> torch.Tensor:
-    return (x**2 + 2 * x) * torch.exp(x)
-
-
-def _vjp_by_jacobian(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    jacobian = torch.autograd.functional.jacobian(lambda t: torch.sin(t) * (t**2).sum(), x)
-    return v @ jacobian
-
-
-def _full_batch_gradient(w: torch.Tensor, x: torch.Tensor, y: torch.Tensor, chunk_size: int) -> torch.Tensor:
-    w = w.detach().clone().requires_grad_()
-    ((x @ w - y) ** 2).mean().backward()
-    return w.grad
-
-
-def _intermediate_by_formula(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    t = torch.tanh(x @ w)
-    return 2 * t * (1 - t**2)
-
-
-def _second_derivative_by_func(f, x: torch.Tensor) -> torch.Tensor:
-    return torch.func.vmap(torch.func.grad(torch.func.grad(f)))(x)
-
-
-def _central_differences_loop(f, x: torch.Tensor, eps: float) -> torch.Tensor:
-    estimate = torch.empty_like(x)
-    for index in torch.cartesian_prod(*[torch.arange(size) for size in x.shape]).reshape(x.numel(), -1):
-        where = tuple(index.tolist())
-        up, down = x.clone(), x.clone()
-        up[where] += eps
-        down[where] -= eps
-        estimate[where] = (f(up) - f(down)) / (2 * eps)
-    return estimate
-
-
-class _MultiplyAddByFunc(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, w: torch.Tensor, x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(w, x, b)
-        return w * x + b
-
-    @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        _, pullback = torch.func.vjp(lambda w, x, b: w * x + b, *ctx.saved_tensors)
-        return pullback(grad_output)
 
 
 def _passes_gradcheck(answer: object) -> str | None:
@@ -75,26 +28,6 @@ def _passes_gradcheck(answer: object) -> str | None:
             "numerical differences of your forward.")
 
 
-def _sgd_step(w: torch.Tensor, b: torch.Tensor, x: torch.Tensor, y: torch.Tensor,
-              lr: float) -> tuple[torch.Tensor, torch.Tensor]:
-    w, b = w.detach().clone().requires_grad_(), b.detach().clone().requires_grad_()
-    optimizer = torch.optim.SGD([w, b], lr=lr)
-    torch.nn.functional.mse_loss(x @ w + b, y).backward()
-    optimizer.step()
-    return w.detach(), b.detach()
-
-
-def _fit_with_optimizer(x: torch.Tensor, y: torch.Tensor, lr: float,
-                        steps: int) -> tuple[torch.Tensor, torch.Tensor]:
-    w, b = (torch.zeros((), device=x.device, requires_grad=True) for _ in range(2))
-    optimizer, loss_function = torch.optim.SGD([w, b], lr=lr), torch.nn.MSELoss()
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss_function(w * x + b, y).backward()
-        optimizer.step()
-    return w.detach(), b.detach()
-
-
 def _line(g: torch.Generator) -> Inputs:
     x = randn(g, 30)
     return x, 2 * x + 3 + 0.3 * randn(g, 30), 0.1, 25
@@ -111,23 +44,19 @@ def _norm_sine(g: torch.Generator) -> Inputs:
 
 
 CHECKS: dict[str, VisibleCheck] = {
-    "grad_of_square_exp": VisibleCheck(lambda g: (randn(g, 3, 4),), _square_exp_by_formula, 1e-5),
-    "vector_jacobian_product": VisibleCheck(lambda g: (randn(g, 5), randn(g, 5)), _vjp_by_jacobian, 1e-5),
-    "accumulated_gradient": VisibleCheck(lambda g: (randn(g, 3), randn(g, 10, 3), randn(g, 10), 4),
-                                         _full_batch_gradient, 1e-5),
-    "straight_through_round": VisibleCheck(lambda g: (randn(g, 6) * 3, randn(g, 6)),
-                                           lambda x: torch.round(x.detach()) + x - x.detach(), 1e-6,
+    "grad_of_square_exp": VisibleCheck(lambda g: (randn(g, 3, 4),), 1e-5),
+    "vector_jacobian_product": VisibleCheck(lambda g: (randn(g, 5), randn(g, 5)), 1e-5),
+    "accumulated_gradient": VisibleCheck(lambda g: (randn(g, 3), randn(g, 10, 3), randn(g, 10), 4), 1e-5),
+    "straight_through_round": VisibleCheck(lambda g: (randn(g, 6) * 3, randn(g, 6)), 1e-6,
                                            kind=DIFFERENTIABLE),
-    "intermediate_grad": VisibleCheck(lambda g: (randn(g, 4, 3) * 0.7, randn(g, 3, 2) * 0.7),
-                                      _intermediate_by_formula, 1e-5),
-    "second_derivative": VisibleCheck(_sine, _second_derivative_by_func, 1e-4, kind=FUNCTION_OF_FUNCTION),
-    "numerical_gradient": VisibleCheck(_norm_sine, _central_differences_loop, 1e-8,
+    "intermediate_grad": VisibleCheck(lambda g: (randn(g, 4, 3) * 0.7, randn(g, 3, 2) * 0.7), 1e-5),
+    "second_derivative": VisibleCheck(_sine, 1e-4, kind=FUNCTION_OF_FUNCTION),
+    "numerical_gradient": VisibleCheck(_norm_sine, 1e-8,
                                        kind=FUNCTION_OF_FUNCTION),
-    "MultiplyAdd": VisibleCheck(lambda g: tuple(randn(g, 2, 3) for _ in range(4)), _MultiplyAddByFunc,
+    "MultiplyAdd": VisibleCheck(lambda g: tuple(randn(g, 2, 3) for _ in range(4)),
                                 1e-6, kind=AUTOGRAD_FUNCTION, extra=_passes_gradcheck),
-    "gradient_descent_step": VisibleCheck(lambda g: (randn(g, 2), randn(g), randn(g, 8, 2), randn(g, 8), 0.1),
-                                          _sgd_step, 1e-5),
-    "fit_linear_regression": VisibleCheck(_line, _fit_with_optimizer, 1e-4),
+    "gradient_descent_step": VisibleCheck(lambda g: (randn(g, 2), randn(g), randn(g, 8, 2), randn(g, 8), 0.1), 1e-5),
+    "fit_linear_regression": VisibleCheck(_line, 1e-4),
 }
 
 
@@ -241,52 +170,6 @@ HINTS: dict[str, list[str]] = {
 }
 
 
-def _by_autograd(function, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """Gradients of the scalar function(*inputs) with respect to copies of the inputs."""
-    leaves = [x.detach().clone().requires_grad_() for x in inputs]
-    return torch.autograd.grad(function(*leaves), leaves)
-
-
-def _chunk_losses(w: torch.Tensor, x: torch.Tensor, y: torch.Tensor, chunk_size: int) -> list[torch.Tensor]:
-    """Each chunk's squared errors, as a tensor per chunk."""
-    return [(x_part @ w - y_part) ** 2 for x_part, y_part in zip(x.split(chunk_size), y.split(chunk_size))]
-
-
-def _one_sided(f, x: torch.Tensor, eps: float) -> torch.Tensor:
-    steps = eps * torch.eye(x.numel(), dtype=x.dtype, device=x.device)
-    return torch.stack([(f(x + step.view_as(x)) - f(x)) / eps for step in steps]).view_as(x)
-
-
-class _MultiplyAddIgnoringUpstream(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, w: torch.Tensor, x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        ctx.save_for_backward(w, x)
-        return w * x + b
-
-    @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        w, x = ctx.saved_tensors
-        return x, w, torch.ones_like(grad_output)
-
-
-class _MultiplyAddSwapped(_MultiplyAddIgnoringUpstream):
-    @staticmethod
-    def backward(ctx, grad_output: torch.Tensor):
-        w, x = ctx.saved_tensors
-        return grad_output * w, grad_output * x, grad_output
-
-
-def _fit_without_zeroing(x: torch.Tensor, y: torch.Tensor, lr: float,
-                         steps: int) -> tuple[torch.Tensor, torch.Tensor]:
-    w, b = (torch.zeros((), device=x.device) for _ in range(2))
-    total_w, total_b = torch.zeros_like(w), torch.zeros_like(b)
-    for _ in range(steps):
-        grad_w, grad_b = _by_autograd(lambda p, q: ((p * x + q - y) ** 2).mean(), w, b)
-        total_w, total_b = total_w + grad_w, total_b + grad_b
-        w, b = w - lr * total_w, b - lr * total_b
-    return w, b
-
-
 _NOT_ON_CALLERS_TENSOR = ("`requires_grad_()` on a tensor you were given switches on gradients for "
                           "the caller's own tensor and leaves a `.grad` in it: differentiate a copy, "
                           "`x.detach().clone().requires_grad_()`.")
@@ -295,69 +178,49 @@ _NOT_ON_CALLERS_TENSOR = ("`requires_grad_()` on a tensor you were given switche
 KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
     "grad_of_square_exp": [
         KnownMistake(_NOT_ON_CALLERS_TENSOR, changes_input=True),
-        KnownMistake("These are the values of 2x·eˣ: the product rule also needs the term x²·eˣ.",
-                     answer=lambda x: 2 * x * torch.exp(x))],
+        KnownMistake("These are the values of 2x·eˣ: the product rule also needs the term x²·eˣ.")],
     "vector_jacobian_product": [
         KnownMistake("These are the values for v = ones (`y.sum().backward()`): pass `v` to "
-                     "`y.backward(v)`.",
-                     answer=lambda x, v: _by_autograd(lambda t: (torch.sin(t) * (t**2).sum()).sum(), x)[0]),
+                     "`y.backward(v)`."),
         KnownMistake("Only the diagonal of the Jacobian is there: y[i] depends on every x[j] "
-                     "through the sum of squares, so that sum must stay in the graph.",
-                     answer=lambda x, v: v * torch.cos(x) * (x**2).sum())],
+                     "through the sum of squares, so that sum must stay in the graph.")],
     "accumulated_gradient": [
         KnownMistake("Each chunk's own `.mean()` was back-propagated, so the chunks add up to too "
-                     "much: scale each chunk's loss so that the chunks sum to the full-batch mean.",
-                     answer=lambda w, x, y, c: _by_autograd(
-                         lambda t: sum(loss.mean() for loss in _chunk_losses(t, x, y, c)), w)[0]),
+                     "much: scale each chunk's loss so that the chunks sum to the full-batch mean."),
         KnownMistake("Only the last chunk's gradient is left: the gradient was reset inside the "
-                     "loop. Let the chunks accumulate.",
-                     answer=lambda w, x, y, c: _by_autograd(
-                         lambda t: _chunk_losses(t, x, y, c)[-1].sum() / len(x), w)[0]),
+                     "loop. Let the chunks accumulate."),
         KnownMistake("This is the mean of the chunk means, which weighs the rows of a short last "
-                     "chunk too heavily: weigh every row the same.",
-                     answer=lambda w, x, y, c: _by_autograd(
-                         lambda t: torch.stack([loss.mean() for loss in _chunk_losses(t, x, y, c)]).mean(), w)[0])],
+                     "chunk too heavily: weigh every row the same.")],
     "straight_through_round": [
         KnownMistake("Plain `torch.round` passes a zero gradient back to x: the rounding must be "
-                     "invisible to autograd (detached) while x itself stays in the graph.",
-                     answer=torch.round),
+                     "invisible to autograd (detached) while x itself stays in the graph."),
         KnownMistake("Everything was detached, so no gradient reaches x: detach only the rounding "
                      "correction, not x itself.", raised="it is not connected to the input")],
     "intermediate_grad": [
         KnownMistake("These are the gradients with respect to tanh(h): the chain rule also "
-                     "multiplies by tanh′(h) = 1 − tanh²(h). Ask autograd for the gradient at h.",
-                     answer=lambda x, w: 2 * torch.tanh(x @ w)),
+                     "multiplies by tanh′(h) = 1 − tanh²(h). Ask autograd for the gradient at h."),
         KnownMistake("This is the gradient of the weights `w`, not of the intermediate `h`: keep "
-                     "h's with `h.retain_grad()` or a hook, or use `torch.autograd.grad(loss, h)`.",
-                     answer=lambda x, w: _by_autograd(lambda t: (torch.tanh(x @ t) ** 2).sum(), w)[0])],
+                     "h's with `h.retain_grad()` or a hook, or use `torch.autograd.grad(loss, h)`.")],
     "second_derivative": [
         KnownMistake("The first derivative was computed without `create_graph=True`, so it cannot "
                      "be differentiated again.", raised="does not require grad and does not have a grad_fn"),
-        KnownMistake("These are the first derivatives f′(x): differentiate once more.",
-                     answer=lambda f, x: _by_autograd(lambda t: f(t).sum(), x)[0])],
+        KnownMistake("These are the first derivatives f′(x): differentiate once more.")],
     "numerical_gradient": [
         KnownMistake("This is the one-sided difference (f(x + ε) − f(x)) / ε, whose error is of "
-                     "order ε: use f(x + ε) − f(x − ε), divided by 2ε.", answer=_one_sided),
-        KnownMistake("This is the central difference divided by ε instead of 2ε: twice too large.",
-                     answer=lambda f, x, eps: 2 * _central_differences_loop(f, x, eps)),
+                     "order ε: use f(x + ε) − f(x − ε), divided by 2ε."),
+        KnownMistake("This is the central difference divided by ε instead of 2ε: twice too large."),
         KnownMistake("This is the exact gradient from autograd; the exercise asks for the "
-                     "central-difference estimate, which differs from it by about ε².",
-                     answer=lambda f, x, eps: _by_autograd(f, x)[0])],
+                     "central-difference estimate, which differs from it by about ε².")],
     "MultiplyAdd": [
         KnownMistake("`backward` ignores `grad_output`: the chain rule multiplies each local "
-                     "derivative by the incoming gradient.", answer=_MultiplyAddIgnoringUpstream),
-        KnownMistake("The gradients for `w` and `x` are swapped: ∂y/∂w is x, and ∂y/∂x is w.",
-                     answer=_MultiplyAddSwapped)],
+                     "derivative by the incoming gradient."),
+        KnownMistake("The gradients for `w` and `x` are swapped: ∂y/∂w is x, and ∂y/∂x is w.")],
     "gradient_descent_step": [
-        KnownMistake("These parameters moved up the gradient: a descent step subtracts `lr * grad`.",
-                     answer=lambda w, b, x, y, lr: tuple(
-                         p + lr * g for p, g in zip((w, b), _by_autograd(
-                             lambda p, q: ((x @ p + q - y) ** 2).mean(), w, b)))),
+        KnownMistake("These parameters moved up the gradient: a descent step subtracts `lr * grad`."),
         KnownMistake(_NOT_ON_CALLERS_TENSOR, changes_input=True)],
     "fit_linear_regression": [
         KnownMistake("These are the parameters you get when the gradients are never reset: `.grad` "
-                     "adds up from step to step. Zero it after every update.",
-                     answer=_fit_without_zeroing),
+                     "adds up from step to step. Zero it after every update."),
         KnownMistake("Autograd refuses to change a parameter in place while it is recording: do "
                      "the update under `with torch.no_grad():`.",
                      raised="a leaf Variable that requires grad is being used in an in-place operation")],

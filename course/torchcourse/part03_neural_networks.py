@@ -1,23 +1,15 @@
-"""Part 3 (Neural networks with torch.nn): the visible checks, each with an answer built another way.
+"""Part 3 (Neural networks with torch.nn): the visible checks, their rules, hints and known mistakes.
 
-Module classes are checked the way the hidden tests check them (see `torchcourse.grading`, kind
-`module class`): your class is built, its parameter names and shapes are compared with the
-exercise's, weights drawn for the check are loaded into it, and its outputs are compared in eval
-mode, and once in training mode with the random seed fixed. The answers here use PyTorch's own
-layers (`nn.Linear`, `nn.Sequential` with named layers, `torch.softmax`...).
+What a correct answer gives on each check's inputs is not here: it was saved when the course was
+released (see `torchcourse.checks`).
 """
 
 from __future__ import annotations
 
-import math
-from collections import OrderedDict
 
 import torch
-import torch.nn.functional as F
-from torch import nn
 
 from .grading import FUNCTION_OF_MODULE, MODULE_CLASS, MODULE_INITIALISER
-from .modules import module_case
 from .spec import Inputs, KnownMistake, VisibleCheck, randn
 
 
@@ -31,50 +23,9 @@ def _logits(g: torch.Generator) -> Inputs:
     return (x,)
 
 
-def _conv_length(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
-                 dilation: int = 1) -> int:
-    layer = nn.Conv1d(1, 1, kernel_size, stride=stride, padding=padding, dilation=dilation)
-    return layer(torch.zeros(1, 1, size)).shape[-1]
-
-
 def _conv_sizes(g: torch.Generator) -> Inputs:
     stride, dilation = (int(v) for v in torch.randint(2, 4, (2,), generator=g))
     return 29, 5, stride, 1, dilation
-
-
-def _mlp_by_name(sizes: list[int]) -> nn.Sequential:
-    layers = [nn.Linear(a, b) for a, b in zip(sizes, sizes[1:])]
-    with_relus = [part for layer in layers for part in (layer, nn.ReLU())]
-    return nn.Sequential(*with_relus[:-1])
-
-
-def _network_by_name() -> nn.Sequential:
-    return nn.Sequential(OrderedDict(flatten=nn.Flatten(), fc1=nn.Linear(784, 128), relu1=nn.ReLU(),
-                                     fc2=nn.Linear(128, 64), relu2=nn.ReLU(), fc3=nn.Linear(64, 10)))
-
-
-def _lenet_by_name() -> nn.Sequential:
-    return nn.Sequential(OrderedDict(
-        conv1=nn.Conv2d(1, 6, 5, padding=2), relu1=nn.ReLU(), pool1=nn.MaxPool2d(2),
-        conv2=nn.Conv2d(6, 16, 5), relu2=nn.ReLU(), pool2=nn.MaxPool2d(2), flatten=nn.Flatten(),
-        fc1=nn.Linear(400, 120), relu3=nn.ReLU(), fc2=nn.Linear(120, 84), relu4=nn.ReLU(),
-        fc3=nn.Linear(84, 10)))
-
-
-class _FCNetworkWithDropoutLayers(nn.Module):
-    def __init__(self, input_size: int, output_size: int, hidden_sizes: list[int],
-                 drop_p: float = 0.5) -> None:
-        super().__init__()
-        sizes = [input_size, *hidden_sizes]
-        self.hidden_layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
-        self.output = nn.Linear(sizes[-1], output_size)
-        self.dropouts = nn.ModuleList(nn.Dropout(drop_p) for _ in hidden_sizes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.flatten(1)
-        for layer, dropout in zip(self.hidden_layers, self.dropouts):
-            x = dropout(torch.relu(layer(x)))
-        return self.output(x)
 
 
 def _images(g: torch.Generator, count: int) -> torch.Tensor:
@@ -87,42 +38,22 @@ def _images_or_rows(g: torch.Generator, count: int) -> torch.Tensor:
     return images.flatten(1) if torch.rand((), generator=g) < 0.5 else images
 
 
-def _xavier_by_formula(model: nn.Module) -> None:
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            if name.endswith("bias"):
-                parameter.zero_()
-            else:
-                fan_out, fan_in = parameter.shape[0] * parameter[0, 0].numel(), parameter[0].numel()
-                bound = math.sqrt(6 / (fan_in + fan_out))
-                parameter.uniform_(-bound, bound)
-
-
-def _trainable_numbers(model: nn.Module) -> int:
-    return sum(math.prod(p.shape) for _, p in model.named_parameters() if p.requires_grad)
-
-
 CHECKS: dict[str, VisibleCheck] = {
-    "softmax": VisibleCheck(_logits, lambda x: torch.softmax(x, dim=-1), 1e-5),
-    "log_softmax": VisibleCheck(_logits, lambda x: torch.log_softmax(x, dim=-1), 2e-4),
-    "conv_output_size": VisibleCheck(_conv_sizes, _conv_length, 0),
-    "MyLinear": VisibleCheck(lambda g: module_case(nn.Linear, [4, 3], [randn(g, 5, 4)], g),
-                             nn.Linear, 1e-5, kind=MODULE_CLASS),
-    "Network": VisibleCheck(lambda g: module_case(_network_by_name, [], [_images_or_rows(g, 5)], g),
-                            _network_by_name, 1e-5, kind=MODULE_CLASS),
-    "build_mlp": VisibleCheck(lambda g: module_case(_mlp_by_name, [[6, 5, 4, 3]], [randn(g, 3, 6)], g),
-                              _mlp_by_name, 1e-5, kind=MODULE_CLASS),
-    "FCNetwork": VisibleCheck(lambda g: module_case(_FCNetworkWithDropoutLayers, [8, 3, [7, 6], 0.4],
-                                                    [randn(g, 4, 1, 2, 4)], g),
-                              _FCNetworkWithDropoutLayers, 1e-5, kind=MODULE_CLASS),
-    "LeNet": VisibleCheck(lambda g: module_case(_lenet_by_name, [], [_images(g, 3)], g),
-                          _lenet_by_name, 1e-4, kind=MODULE_CLASS),
+    "softmax": VisibleCheck(_logits, 1e-5),
+    "log_softmax": VisibleCheck(_logits, 2e-4),
+    "conv_output_size": VisibleCheck(_conv_sizes, 0),
+    # A module class's inputs: how to build it and what to call it with; the weights are drawn
+    # for the correct layout when the course is released.
+    "MyLinear": VisibleCheck(lambda g: ([4, 3], [randn(g, 5, 4)]), 1e-5, kind=MODULE_CLASS),
+    "Network": VisibleCheck(lambda g: ([], [_images_or_rows(g, 5)]), 1e-5, kind=MODULE_CLASS),
+    "build_mlp": VisibleCheck(lambda g: ([[6, 5, 4, 3]], [randn(g, 3, 6)]), 1e-5, kind=MODULE_CLASS),
+    "FCNetwork": VisibleCheck(lambda g: ([8, 3, [7, 6], 0.4], [randn(g, 4, 1, 2, 4)]), 1e-5, kind=MODULE_CLASS),
+    "LeNet": VisibleCheck(lambda g: ([], [_images(g, 3)]), 1e-4, kind=MODULE_CLASS),
     "init_weights_": VisibleCheck(lambda g: ({"layers": [["conv2d", 16, 12, 5], ["relu"],
                                                          ["sequential", [["linear", 120, 80, False]]]]},),
-                                  _xavier_by_formula, 0.05, kind=MODULE_INITIALISER, atol=1e-6),
+                                  0.05, kind=MODULE_INITIALISER, atol=1e-6),
     "count_parameters": VisibleCheck(lambda g: ({"layers": [["linear", 10, 8], ["relu"], ["linear", 8, 4]],
-                                                 "frozen": [0]},),
-                                     _trainable_numbers, 0, kind=FUNCTION_OF_MODULE),
+                                                 "frozen": [0]},), 0, kind=FUNCTION_OF_MODULE),
 }
 
 
@@ -234,178 +165,63 @@ _FIXED_BATCH = ("Do not hard-code the batch size: flatten with `x.flatten(1)` or
 
 # --- the known mistakes, written out so that a wrong answer can be recognised ----------------
 
-def _softmax_over_columns(x: torch.Tensor) -> torch.Tensor:
-    e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
-    return e / e.sum(dim=0, keepdim=True)
-
-
-def _softmax_over_dim_1(x: torch.Tensor) -> torch.Tensor:
-    e = torch.exp(x - x.max(dim=1, keepdim=True).values)
-    return e / e.sum(dim=1, keepdim=True)
-
-
-def _log_softmax_over_dim_1(x: torch.Tensor) -> torch.Tensor:
-    shifted = x - x.max(dim=1, keepdim=True).values
-    return shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
-
-
-def _softmax_shifted_by_global_max(x: torch.Tensor) -> torch.Tensor:
-    e = torch.exp(x - x.max())
-    return e / e.sum(dim=-1, keepdim=True)
-
-
-def _log_softmax_without_keepdim(x: torch.Tensor) -> torch.Tensor:
-    shifted = x - x.max(dim=-1, keepdim=True).values
-    return shifted - torch.log(torch.exp(shifted).sum(dim=-1))
-
-
-class _LinearMistake(nn.Module):
-    """MyLinear with its weight stored (in, out), or without its bias."""
-
-    def __init__(self, in_features: int, out_features: int, transposed: bool) -> None:
-        super().__init__()
-        shape = (in_features, out_features) if transposed else (out_features, in_features)
-        self.weight, self.bias = nn.Parameter(torch.zeros(shape)), nn.Parameter(torch.zeros(out_features))
-        self.transposed = transposed
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x @ self.weight + self.bias if self.transposed else x @ self.weight.T
-
-
-class _NetworkMistake(nn.Module):
-    """Network without its activations, or with a softmax at the end."""
-
-    def __init__(self, activations: bool, softmax: bool) -> None:
-        super().__init__()
-        self.fc1, self.fc2, self.fc3 = nn.Linear(784, 128), nn.Linear(128, 64), nn.Linear(64, 10)
-        self.activation = nn.ReLU() if activations else nn.Identity()
-        self.softmax = softmax
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.fc3(self.activation(self.fc2(self.activation(self.fc1(x.flatten(1))))))
-        return torch.softmax(x, dim=1) if self.softmax else x
-
-
-class _FCNetworkMistake(nn.Module):
-    """FCNetwork with dropout on in eval mode too, or dropping the logits as well."""
-
-    def __init__(self, input_size: int, output_size: int, hidden_sizes: list[int], drop_p: float,
-                 always: bool = False, on_logits: bool = False) -> None:
-        super().__init__()
-        sizes = [input_size, *hidden_sizes]
-        self.hidden_layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
-        self.output = nn.Linear(sizes[-1], output_size)
-        self.drop_p, self.always, self.on_logits = drop_p, always, on_logits
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.flatten(1)
-        dropping = self.training or self.always
-        for layer in self.hidden_layers:
-            x = F.dropout(torch.relu(layer(x)), self.drop_p, training=dropping)
-        x = self.output(x)
-        return F.dropout(x, self.drop_p, training=dropping) if self.on_logits else x
-
-
-class _LeNetWithoutConvolutionReLU(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5, padding=2), nn.Conv2d(6, 16, 5)
-        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.max_pool2d(self.conv2(F.max_pool2d(self.conv1(x), 2)), 2).flatten(1)
-        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
-
-
-def _initialise(model: nn.Module, layers: tuple[type, ...], weights, zero_bias: bool = True,
-                nested: bool = True) -> None:
-    """Fill the weights of `layers` with `weights` (and zero their biases), in every submodule or,
-    without `nested`, in the model's direct children only."""
-    for layer in model.modules() if nested else model.children():
-        if isinstance(layer, layers):
-            weights(layer.weight)
-            if zero_bias and layer.bias is not None:
-                nn.init.zeros_(layer.bias)
-
-
-def _default_initialisation(model: nn.Module) -> None:
-    for layer in model.modules():
-        if isinstance(layer, (nn.Linear, nn.Conv2d)):
-            layer.reset_parameters()
-            if layer.bias is not None:
-                nn.init.zeros_(layer.bias)
-
 
 KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
     "softmax": [
         KnownMistake("Normalise along the last dimension: each row of a batch must sum to 1, not "
-                     "each column.", answer=_softmax_over_columns),
+                     "each column."),
         KnownMistake("exp overflows to inf for large entries (exp(1000)), and inf / inf is nan: "
-                     "subtract each row's maximum first, which does not change the softmax.",
-                     answer=lambda x: torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True)),
+                     "subtract each row's maximum first, which does not change the softmax."),
         KnownMistake("Subtract each row's own maximum: with the maximum of the whole tensor, a row far "
-                     "below it underflows to 0 / 0 = nan.", answer=_softmax_shifted_by_global_max),
-        KnownMistake(_LAST_DIMENSION, answer=_softmax_over_dim_1, raised="Dimension out of range"),
+                     "below it underflows to 0 / 0 = nan."),
+        KnownMistake(_LAST_DIMENSION, raised="Dimension out of range"),
     ],
     "log_softmax": [
         KnownMistake("log(softmax(x)) is log(0) = −inf wherever softmax underflows: compute "
-                     "x − max − log(sum(exp(x − max))) instead.",
-                     answer=lambda x: torch.log(torch.softmax(x, dim=-1))),
+                     "x − max − log(sum(exp(x − max))) instead."),
         KnownMistake("exp overflows for large entries: subtract the row maximum before exp "
-                     "(the log-sum-exp trick) and add it back after the log.",
-                     answer=lambda x: x - torch.log(torch.exp(x).sum(dim=-1, keepdim=True))),
+                     "(the log-sum-exp trick) and add it back after the log."),
         KnownMistake("Keep the summed dimension (`keepdim=True`) so that each row's total lines up "
-                     "with its row when subtracted.", raised="must match the size of tensor",
-                     answer=_log_softmax_without_keepdim),
-        KnownMistake(_LAST_DIMENSION, answer=_log_softmax_over_dim_1, raised="Dimension out of range"),
+                     "with its row when subtracted.", raised="must match the size of tensor"),
+        KnownMistake(_LAST_DIMENSION, raised="Dimension out of range"),
     ],
     "conv_output_size": [
         KnownMistake("A dilated kernel of size k spans dilation·(k − 1) + 1 inputs: use that span, "
-                     "not k.", answer=lambda n, k, s=1, p=0, d=1: (n + 2 * p - k) // s + 1),
+                     "not k."),
         KnownMistake("Use floor division `//`: a window that does not fit at the end is dropped, and "
-                     "a length is a whole number.",
-                     answer=lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) / s + 1),
-        KnownMistake("Padding is added on both sides: count it twice (2 · padding).",
-                     answer=lambda n, k, s=1, p=0, d=1: (n + p - d * (k - 1) - 1) // s + 1),
+                     "a length is a whole number."),
+        KnownMistake("Padding is added on both sides: count it twice (2 · padding)."),
     ],
     "MyLinear": [
         KnownMistake("Store `weight` as (out_features, in_features), as nn.Linear does, and compute "
-                     "`x @ weight.T + bias`.", raised="your `weight` has shape",
-                     answer=lambda i, o: _LinearMistake(i, o, transposed=True)),
+                     "`x @ weight.T + bias`.", raised="your `weight` has shape"),
         KnownMistake("A tensor kept as a plain attribute is invisible to PyTorch (not in parameters() "
                      "or state_dict()): wrap it in nn.Parameter.",
                      raised="your module's state_dict has nothing"),
-        KnownMistake("Add the bias: y = x @ weight.T + bias.",
-                     answer=lambda i, o: _LinearMistake(i, o, transposed=False)),
+        KnownMistake("Add the bias: y = x @ weight.T + bias."),
     ],
     "Network": [
         KnownMistake("Without activations, stacked linear layers collapse into one linear map: apply "
-                     "ReLU after fc1 and after fc2.",
-                     answer=lambda: _NetworkMistake(activations=False, softmax=False)),
+                     "ReLU after fc1 and after fc2."),
         KnownMistake(_FIXED_BATCH, raised="is invalid for input of size"),
         KnownMistake("Return the logits (fc3's output) without a softmax: the loss function "
-                     "(nn.CrossEntropyLoss) applies it for you.",
-                     answer=lambda: _NetworkMistake(activations=True, softmax=True)),
+                     "(nn.CrossEntropyLoss) applies it for you."),
         KnownMistake("The layer sizes are 784 → 128 → 64 → 10: fc1 = nn.Linear(784, 128), "
                      "fc2 = nn.Linear(128, 64), fc3 = nn.Linear(64, 10).",
                      raised="weight` has shape"),
     ],
     "build_mlp": [
-        KnownMistake("No activation after the last layer: the network returns raw scores (logits).",
-                     answer=lambda sizes: nn.Sequential(*_mlp_by_name(sizes), nn.ReLU())),
+        KnownMistake("No activation after the last layer: the network returns raw scores (logits)."),
         KnownMistake("nn.Sequential takes the layers as separate arguments: `nn.Sequential(*layers)`.",
                      raised="is not a Module subclass"),
     ],
     "FCNetwork": [
         KnownMistake(_NOT_A_LIST, raised="expected a parameter `hidden_layers.0.weight`"),
         KnownMistake("`F.dropout(x, p)` drops values in eval mode too: pass `training=self.training`, "
-                     "or use an nn.Dropout layer, which follows train() and eval().",
-                     answer=lambda *args: _FCNetworkMistake(*args, always=True)),
+                     "or use an nn.Dropout layer, which follows train() and eval()."),
         KnownMistake("Apply dropout after each hidden layer's ReLU: in training mode your network "
-                     "gives what it gives without dropout.",
-                     answer=lambda i, o, hidden, p=0.5: _FCNetworkMistake(i, o, hidden, 0.0)),
-        KnownMistake("No dropout after the output layer: it would zero logits at random.",
-                     answer=lambda *args: _FCNetworkMistake(*args, on_logits=True)),
+                     "gives what it gives without dropout."),
+        KnownMistake("No dropout after the output layer: it would zero logits at random."),
         KnownMistake("Flatten the input first, keeping the batch dimension (`x.flatten(1)`): a batch "
                      "of images (N, 1, H, W) must become (N, H·W) before the first linear layer.",
                      raised="shapes cannot be multiplied"),
@@ -414,8 +230,7 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
         KnownMistake("conv1 keeps 28×28 with padding=2, so after two convolution and pooling stages "
                      "there are 16 × 5 × 5 = 400 values: fc1 = nn.Linear(400, 120).",
                      raised="your `fc1.weight` has shape"),
-        KnownMistake("Apply ReLU after each convolution (before pooling), and after fc1 and fc2.",
-                     answer=_LeNetWithoutConvolutionReLU),
+        KnownMistake("Apply ReLU after each convolution (before pooling), and after fc1 and fc2."),
         KnownMistake(_FIXED_BATCH, raised="is invalid for input of size"),
         KnownMistake("The sizes do not chain: fc1 does not receive 400 values per image. conv1 needs "
                      "padding=2 to keep 28×28, so that two convolution and pooling stages leave "
@@ -423,31 +238,21 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
     ],
     "init_weights_": [
         KnownMistake("Initialise the convolutions too: model.modules() visits every layer, and "
-                     "nn.Conv2d needs the same treatment as nn.Linear.",
-                     answer=lambda model: _initialise(model, (nn.Linear,), nn.init.xavier_uniform_)),
+                     "nn.Conv2d needs the same treatment as nn.Linear."),
         KnownMistake("These look like Xavier-normal values (a bell curve with long tails); the "
-                     "exercise asks for Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out)).",
-                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_normal_)),
-        KnownMistake("Set the biases to zero as well (`nn.init.zeros_`).",
-                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
-                                                      zero_bias=False)),
+                     "exercise asks for Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out))."),
+        KnownMistake("Set the biases to zero as well (`nn.init.zeros_`)."),
         KnownMistake("model.children() lists only the top-level layers: use model.modules(), which also "
-                     "visits the layers nested inside them.",
-                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
-                                                      nested=False)),
+                     "visits the layers nested inside them."),
         KnownMistake("These look like Kaiming (He) values, scaled by fan_in alone; the exercise asks for "
-                     "Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out)).",
-                     answer=lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.kaiming_uniform_)),
+                     "Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out))."),
         KnownMistake("These are PyTorch's default initial values (what `reset_parameters()` draws); the "
-                     "exercise asks for Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out)).",
-                     answer=_default_initialisation),
+                     "exercise asks for Xavier-uniform, bounded by ±sqrt(6 / (fan_in + fan_out))."),
         KnownMistake("A layer made with bias=False has `bias` set to None: skip it "
                      "(`if layer.bias is not None`).", raised="'NoneType' object has no attribute"),
     ],
     "count_parameters": [
-        KnownMistake("Count only trainable parameters: skip those whose requires_grad is False.",
-                     answer=lambda model: sum(p.numel() for p in model.parameters())),
-        KnownMistake("Count numbers, not tensors: add up `p.numel()` for each parameter.",
-                     answer=lambda model: len(list(model.parameters()))),
+        KnownMistake("Count only trainable parameters: skip those whose requires_grad is False."),
+        KnownMistake("Count numbers, not tensors: add up `p.numel()` for each parameter."),
     ],
 }

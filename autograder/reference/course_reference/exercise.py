@@ -21,7 +21,9 @@ class Exercise:
     is a correct answer of that kind, run through the same harness in the grader's process to
     get the expected record. `make_cases` receives a seeded generator and returns the cases:
     fresh random inputs followed by fixed edge cases. Every tensor in a case is on the CPU; the
-    harness moves it to each device under test.
+    harness moves it to each device under test. `mistakes` writes out, in order, the known
+    mistakes that `torchcourse`'s part module names for this exercise (None for one recognised
+    by what it raised or changed rather than by what it returns).
     """
 
     name: str
@@ -30,6 +32,7 @@ class Exercise:
     rtol: float = 1e-5
     atol: float = 1e-6
     kind: str = FUNCTION
+    mistakes: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in HARNESSES:

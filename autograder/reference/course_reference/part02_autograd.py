@@ -110,6 +110,75 @@ def fit_linear_regression(x: torch.Tensor, y: torch.Tensor, lr: float,
     return w.to(x.dtype), b.to(x.dtype)
 
 
+
+# --- the known mistakes, in the order of torchcourse.part02_autograd.KNOWN_MISTAKES ---
+# (None: recognised by what it raised or changed)
+
+def _by_autograd(function, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Gradients of the scalar function(*inputs) with respect to copies of the inputs."""
+    leaves = [x.detach().clone().requires_grad_() for x in inputs]
+    return torch.autograd.grad(function(*leaves), leaves)
+
+
+def _fit_without_zeroing(x: torch.Tensor, y: torch.Tensor, lr: float,
+                         steps: int) -> tuple[torch.Tensor, torch.Tensor]:
+    w, b = (torch.zeros((), device=x.device) for _ in range(2))
+    total_w, total_b = torch.zeros_like(w), torch.zeros_like(b)
+    for _ in range(steps):
+        grad_w, grad_b = _by_autograd(lambda p, q: ((p * x + q - y) ** 2).mean(), w, b)
+        total_w, total_b = total_w + grad_w, total_b + grad_b
+        w, b = w - lr * total_w, b - lr * total_b
+    return w, b
+
+
+class _MultiplyAddIgnoringUpstream(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, w: torch.Tensor, x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(w, x)
+        return w * x + b
+
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        w, x = ctx.saved_tensors
+        return x, w, torch.ones_like(grad_output)
+
+
+class _MultiplyAddSwapped(_MultiplyAddIgnoringUpstream):
+    @staticmethod
+    def backward(ctx, grad_output: torch.Tensor):
+        w, x = ctx.saved_tensors
+        return grad_output * w, grad_output * x, grad_output
+
+
+def _one_sided(f, x: torch.Tensor, eps: float) -> torch.Tensor:
+    steps = eps * torch.eye(x.numel(), dtype=x.dtype, device=x.device)
+    return torch.stack([(f(x + step.view_as(x)) - f(x)) / eps for step in steps]).view_as(x)
+
+
+def _chunk_losses(w: torch.Tensor, x: torch.Tensor, y: torch.Tensor, chunk_size: int) -> list[torch.Tensor]:
+    """Each chunk's squared errors, as a tensor per chunk."""
+    return [(x_part @ w - y_part) ** 2 for x_part, y_part in zip(x.split(chunk_size), y.split(chunk_size))]
+
+
+MISTAKES: dict[str, tuple] = {
+    "grad_of_square_exp": (None, lambda x: 2 * x * torch.exp(x)),
+    "vector_jacobian_product": (lambda x, v: _by_autograd(lambda t: (torch.sin(t) * (t**2).sum()).sum(), x)[0], lambda x, v: v * torch.cos(x) * (x**2).sum()),
+    "accumulated_gradient": (lambda w, x, y, c: _by_autograd(
+                         lambda t: sum(loss.mean() for loss in _chunk_losses(t, x, y, c)), w)[0], lambda w, x, y, c: _by_autograd(
+                         lambda t: _chunk_losses(t, x, y, c)[-1].sum() / len(x), w)[0], lambda w, x, y, c: _by_autograd(
+                         lambda t: torch.stack([loss.mean() for loss in _chunk_losses(t, x, y, c)]).mean(), w)[0]),
+    "straight_through_round": (torch.round, None),
+    "intermediate_grad": (lambda x, w: 2 * torch.tanh(x @ w), lambda x, w: _by_autograd(lambda t: (torch.tanh(x @ t) ** 2).sum(), w)[0]),
+    "second_derivative": (None, lambda f, x: _by_autograd(lambda t: f(t).sum(), x)[0]),
+    "numerical_gradient": (_one_sided, lambda f, x, eps: 2 * numerical_gradient(f, x, eps), lambda f, x, eps: _by_autograd(f, x)[0]),
+    "MultiplyAdd": (_MultiplyAddIgnoringUpstream, _MultiplyAddSwapped),
+    "gradient_descent_step": (lambda w, b, x, y, lr: tuple(
+                         p + lr * g for p, g in zip((w, b), _by_autograd(
+                             lambda p, q: ((x @ p + q - y) ** 2).mean(), w, b))), None),
+    "fit_linear_regression": (_fit_without_zeroing, None),
+}
+
+
 # --- hidden test inputs --------------------------------------------------------------------
 
 def _draw_function(g: torch.Generator, family: dict[str, object]) -> FunctionSpec:
@@ -198,18 +267,18 @@ def _fit_cases(g: torch.Generator) -> list[Case]:
 
 
 EXERCISES = [
-    Exercise("grad_of_square_exp", grad_of_square_exp, _square_exp_cases, rtol=1e-5, atol=1e-5),
-    Exercise("vector_jacobian_product", vector_jacobian_product, _vjp_cases, rtol=1e-5, atol=1e-5),
-    Exercise("accumulated_gradient", accumulated_gradient, _accumulation_cases, rtol=1e-4, atol=1e-5),
+    Exercise("grad_of_square_exp", grad_of_square_exp, _square_exp_cases, rtol=1e-5, atol=1e-5, mistakes=MISTAKES["grad_of_square_exp"]),
+    Exercise("vector_jacobian_product", vector_jacobian_product, _vjp_cases, rtol=1e-5, atol=1e-5, mistakes=MISTAKES["vector_jacobian_product"]),
+    Exercise("accumulated_gradient", accumulated_gradient, _accumulation_cases, rtol=1e-4, atol=1e-5, mistakes=MISTAKES["accumulated_gradient"]),
     Exercise("straight_through_round", straight_through_round, _rounding_cases, rtol=0.0, atol=1e-6,
-             kind=DIFFERENTIABLE),
-    Exercise("intermediate_grad", intermediate_grad, _intermediate_cases, rtol=1e-5, atol=1e-5),
+             kind=DIFFERENTIABLE, mistakes=MISTAKES["straight_through_round"]),
+    Exercise("intermediate_grad", intermediate_grad, _intermediate_cases, rtol=1e-5, atol=1e-5, mistakes=MISTAKES["intermediate_grad"]),
     Exercise("second_derivative", second_derivative, _second_derivative_cases, rtol=1e-4, atol=1e-4,
-             kind=FUNCTION_OF_FUNCTION),
+             kind=FUNCTION_OF_FUNCTION, mistakes=MISTAKES["second_derivative"]),
     Exercise("numerical_gradient", numerical_gradient, _numerical_gradient_cases, rtol=1e-7, atol=1e-9,
-             kind=FUNCTION_OF_FUNCTION),
+             kind=FUNCTION_OF_FUNCTION, mistakes=MISTAKES["numerical_gradient"]),
     Exercise("MultiplyAdd", MultiplyAdd, _multiply_add_cases, rtol=1e-6, atol=1e-6,
-             kind=AUTOGRAD_FUNCTION),
-    Exercise("gradient_descent_step", gradient_descent_step, _step_cases, rtol=1e-5, atol=1e-5),
-    Exercise("fit_linear_regression", fit_linear_regression, _fit_cases, rtol=1e-4, atol=1e-5),
+             kind=AUTOGRAD_FUNCTION, mistakes=MISTAKES["MultiplyAdd"]),
+    Exercise("gradient_descent_step", gradient_descent_step, _step_cases, rtol=1e-5, atol=1e-5, mistakes=MISTAKES["gradient_descent_step"]),
+    Exercise("fit_linear_regression", fit_linear_regression, _fit_cases, rtol=1e-4, atol=1e-5, mistakes=MISTAKES["fit_linear_regression"]),
 ]

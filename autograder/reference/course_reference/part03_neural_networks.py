@@ -105,6 +105,128 @@ def count_parameters(model: nn.Module) -> int:
     return sum(math.prod(p.shape) for p in model.parameters() if p.requires_grad)
 
 
+
+# --- the known mistakes, in the order of torchcourse.part03_neural_networks.KNOWN_MISTAKES ---
+# (None: recognised by what it raised or changed)
+
+def _default_initialisation(model: nn.Module) -> None:
+    for layer in model.modules():
+        if isinstance(layer, (nn.Linear, nn.Conv2d)):
+            layer.reset_parameters()
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+def _initialise(model: nn.Module, layers: tuple[type, ...], weights, zero_bias: bool = True,
+                nested: bool = True) -> None:
+    """Fill the weights of `layers` with `weights` (and zero their biases), in every submodule or,
+    without `nested`, in the model's direct children only."""
+    for layer in model.modules() if nested else model.children():
+        if isinstance(layer, layers):
+            weights(layer.weight)
+            if zero_bias and layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+class _LeNetWithoutConvolutionReLU(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5, padding=2), nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.max_pool2d(self.conv2(F.max_pool2d(self.conv1(x), 2)), 2).flatten(1)
+        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+
+
+class _FCNetworkMistake(nn.Module):
+    """FCNetwork with dropout on in eval mode too, or dropping the logits as well."""
+
+    def __init__(self, input_size: int, output_size: int, hidden_sizes: list[int], drop_p: float,
+                 always: bool = False, on_logits: bool = False) -> None:
+        super().__init__()
+        sizes = [input_size, *hidden_sizes]
+        self.hidden_layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.output = nn.Linear(sizes[-1], output_size)
+        self.drop_p, self.always, self.on_logits = drop_p, always, on_logits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flatten(1)
+        dropping = self.training or self.always
+        for layer in self.hidden_layers:
+            x = F.dropout(torch.relu(layer(x)), self.drop_p, training=dropping)
+        x = self.output(x)
+        return F.dropout(x, self.drop_p, training=dropping) if self.on_logits else x
+
+
+class _NetworkMistake(nn.Module):
+    """Network without its activations, or with a softmax at the end."""
+
+    def __init__(self, activations: bool, softmax: bool) -> None:
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(784, 128), nn.Linear(128, 64), nn.Linear(64, 10)
+        self.activation = nn.ReLU() if activations else nn.Identity()
+        self.softmax = softmax
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.fc3(self.activation(self.fc2(self.activation(self.fc1(x.flatten(1))))))
+        return torch.softmax(x, dim=1) if self.softmax else x
+
+
+class _LinearMistake(nn.Module):
+    """MyLinear with its weight stored (in, out), or without its bias."""
+
+    def __init__(self, in_features: int, out_features: int, transposed: bool) -> None:
+        super().__init__()
+        shape = (in_features, out_features) if transposed else (out_features, in_features)
+        self.weight, self.bias = nn.Parameter(torch.zeros(shape)), nn.Parameter(torch.zeros(out_features))
+        self.transposed = transposed
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x @ self.weight + self.bias if self.transposed else x @ self.weight.T
+
+
+def _log_softmax_without_keepdim(x: torch.Tensor) -> torch.Tensor:
+    shifted = x - x.max(dim=-1, keepdim=True).values
+    return shifted - torch.log(torch.exp(shifted).sum(dim=-1))
+
+
+def _softmax_shifted_by_global_max(x: torch.Tensor) -> torch.Tensor:
+    e = torch.exp(x - x.max())
+    return e / e.sum(dim=-1, keepdim=True)
+
+
+def _log_softmax_over_dim_1(x: torch.Tensor) -> torch.Tensor:
+    shifted = x - x.max(dim=1, keepdim=True).values
+    return shifted - torch.log(torch.exp(shifted).sum(dim=1, keepdim=True))
+
+
+def _softmax_over_dim_1(x: torch.Tensor) -> torch.Tensor:
+    e = torch.exp(x - x.max(dim=1, keepdim=True).values)
+    return e / e.sum(dim=1, keepdim=True)
+
+
+def _softmax_over_columns(x: torch.Tensor) -> torch.Tensor:
+    e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
+    return e / e.sum(dim=0, keepdim=True)
+
+
+MISTAKES: dict[str, tuple] = {
+    "softmax": (_softmax_over_columns, lambda x: torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True), _softmax_shifted_by_global_max, _softmax_over_dim_1),
+    "log_softmax": (lambda x: torch.log(torch.softmax(x, dim=-1)), lambda x: x - torch.log(torch.exp(x).sum(dim=-1, keepdim=True)), _log_softmax_without_keepdim, _log_softmax_over_dim_1),
+    "conv_output_size": (lambda n, k, s=1, p=0, d=1: (n + 2 * p - k) // s + 1, lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) / s + 1, lambda n, k, s=1, p=0, d=1: (n + p - d * (k - 1) - 1) // s + 1),
+    "MyLinear": (lambda i, o: _LinearMistake(i, o, transposed=True), None, lambda i, o: _LinearMistake(i, o, transposed=False)),
+    "Network": (lambda: _NetworkMistake(activations=False, softmax=False), None, lambda: _NetworkMistake(activations=True, softmax=True), None),
+    "build_mlp": (lambda sizes: nn.Sequential(*build_mlp(sizes), nn.ReLU()), None),
+    "FCNetwork": (None, lambda *args: _FCNetworkMistake(*args, always=True), lambda i, o, hidden, p=0.5: _FCNetworkMistake(i, o, hidden, 0.0), lambda *args: _FCNetworkMistake(*args, on_logits=True), None),
+    "LeNet": (None, _LeNetWithoutConvolutionReLU, None, None),
+    "init_weights_": (lambda model: _initialise(model, (nn.Linear,), nn.init.xavier_uniform_), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_normal_), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
+                                                      zero_bias=False), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
+                                                      nested=False), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.kaiming_uniform_), _default_initialisation, None),
+    "count_parameters": (lambda model: sum(p.numel() for p in model.parameters()), lambda model: len(list(model.parameters()))),
+}
+
+
 # --- hidden test inputs --------------------------------------------------------------------
 
 def _extreme_logits(generator: torch.Generator) -> torch.Tensor:
@@ -216,15 +338,15 @@ def _counting_cases(generator: torch.Generator) -> list[Case]:
 
 
 EXERCISES = [
-    Exercise("softmax", softmax, _logit_cases),
+    Exercise("softmax", softmax, _logit_cases, mistakes=MISTAKES["softmax"]),
     # near ±1000 float32 is spaced 6e-5 apart: x − logsumexp(x) is as right as x − max − log Σ
-    Exercise("log_softmax", log_softmax, _logit_cases, atol=2e-4),
-    Exercise("conv_output_size", conv_output_size, _conv_cases),
-    Exercise("MyLinear", MyLinear, _my_linear_cases, kind=MODULE_CLASS),
-    Exercise("Network", Network, _network_cases, kind=MODULE_CLASS),
-    Exercise("build_mlp", build_mlp, _mlp_cases, kind=MODULE_CLASS),
-    Exercise("FCNetwork", FCNetwork, _fc_network_cases, kind=MODULE_CLASS),
-    Exercise("LeNet", LeNet, _lenet_cases, rtol=1e-4, atol=1e-5, kind=MODULE_CLASS),
-    Exercise("init_weights_", init_weights_, _initialiser_cases, rtol=0.05, kind=MODULE_INITIALISER),
-    Exercise("count_parameters", count_parameters, _counting_cases, kind=FUNCTION_OF_MODULE),
+    Exercise("log_softmax", log_softmax, _logit_cases, atol=2e-4, mistakes=MISTAKES["log_softmax"]),
+    Exercise("conv_output_size", conv_output_size, _conv_cases, mistakes=MISTAKES["conv_output_size"]),
+    Exercise("MyLinear", MyLinear, _my_linear_cases, kind=MODULE_CLASS, mistakes=MISTAKES["MyLinear"]),
+    Exercise("Network", Network, _network_cases, kind=MODULE_CLASS, mistakes=MISTAKES["Network"]),
+    Exercise("build_mlp", build_mlp, _mlp_cases, kind=MODULE_CLASS, mistakes=MISTAKES["build_mlp"]),
+    Exercise("FCNetwork", FCNetwork, _fc_network_cases, kind=MODULE_CLASS, mistakes=MISTAKES["FCNetwork"]),
+    Exercise("LeNet", LeNet, _lenet_cases, rtol=1e-4, atol=1e-5, kind=MODULE_CLASS, mistakes=MISTAKES["LeNet"]),
+    Exercise("init_weights_", init_weights_, _initialiser_cases, rtol=0.05, kind=MODULE_INITIALISER, mistakes=MISTAKES["init_weights_"]),
+    Exercise("count_parameters", count_parameters, _counting_cases, kind=FUNCTION_OF_MODULE, mistakes=MISTAKES["count_parameters"]),
 ]

@@ -122,6 +122,61 @@ class HeldOutLabels(nn.Module):
         return nn.functional.one_hot(classes, 10).float()
 
 
+
+# --- the known mistakes, in the order of torchcourse.part04_training.KNOWN_MISTAKES ---
+# (None: recognised by what it raised or changed)
+
+def _accuracy(model, loader, device, evaluation_mode: bool = True, switch_back: bool = True,
+              gradients: bool = False) -> float:
+    if evaluation_mode:
+        model.eval()
+    with torch.set_grad_enabled(gradients):
+        correct = sum((model(x.to(device)).argmax(1) == y.to(device)).sum().item() for x, y in loader)
+    if switch_back:
+        model.train()
+    return correct / sum(len(y) for _, y in loader)
+
+
+def _step_keeping_the_graph(model, x, y, loss_fn, optimizer) -> torch.Tensor:
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def _epoch_keeping_the_graphs(model, loader, loss_fn, optimizer, device) -> torch.Tensor:
+    total, count = 0, 0
+    for x, y in loader:
+        total = total + _step_keeping_the_graph(model, x.to(device), y.to(device), loss_fn, optimizer) * len(y)
+        count += len(y)
+    return total / count
+
+
+def _epoch_by_batch_means(model, loader, loss_fn, optimizer, device) -> float:
+    losses = [train_step(model, x.to(device), y.to(device), loss_fn, optimizer) for x, y in loader]
+    return sum(losses) / len(losses)
+
+
+def _step_without_zero_grad(model, x, y, loss_fn, optimizer) -> float:
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+MISTAKES: dict[str, tuple] = {
+    "nll_loss": (lambda lp, y: lp[torch.arange(len(y)), y].mean(), lambda lp, y: -lp[torch.arange(len(y)), y].sum(), lambda lp, y: -lp[:, y].mean()),
+    "cross_entropy": (lambda z, y: -torch.log(torch.softmax(z, 1))[torch.arange(len(y)), y].mean(), lambda z, y: -torch.log_softmax(z, 0)[torch.arange(len(y)), y].mean(), lambda z, y: -z[torch.arange(len(y)), y].mean()),
+    "sgd_momentum_step": (lambda p, g, v, lr, m: (p - (m * v + lr * g), m * v + lr * g), lambda p, g, v, lr, m: (p - lr * v, m * v + g), None),
+    "train_step": (_step_without_zero_grad, _step_keeping_the_graph),
+    "train_one_epoch": (_epoch_by_batch_means, _epoch_keeping_the_graphs),
+    "evaluate": (lambda model, loader, device: _accuracy(model, loader, device, evaluation_mode=False), lambda model, loader, device: _accuracy(model, loader, device, switch_back=False), lambda model, loader, device: _accuracy(model, loader, device, gradients=True)),
+    "fit": (lambda model, loader, loss_fn, opt, epochs, device:
+                     fit(model, loader, loss_fn, opt, epochs, device)[-1],),
+}
+
+
 # --- hidden test inputs --------------------------------------------------------------------
 
 def _log_prob_cases(generator: torch.Generator) -> list[Case]:
@@ -223,12 +278,12 @@ def _held_out_cases(generator: torch.Generator) -> list[Case]:
 
 
 EXERCISES = [
-    Exercise("nll_loss", nll_loss, _log_prob_cases),
-    Exercise("cross_entropy", cross_entropy, _logit_cases, rtol=1e-4, atol=1e-4),
-    Exercise("sgd_momentum_step", sgd_momentum_step, _momentum_cases),
-    Exercise("train_step", train_step, _train_step_cases, rtol=1e-4, atol=1e-5, kind=TRAINING),
-    Exercise("train_one_epoch", train_one_epoch, _epoch_cases, rtol=1e-4, atol=1e-5, kind=TRAINING),
-    Exercise("evaluate", evaluate, _evaluation_cases, kind=TRAINING),
-    Exercise("fit", fit, _fit_cases, rtol=1e-4, atol=1e-5, kind=TRAINING),
+    Exercise("nll_loss", nll_loss, _log_prob_cases, mistakes=MISTAKES["nll_loss"]),
+    Exercise("cross_entropy", cross_entropy, _logit_cases, rtol=1e-4, atol=1e-4, mistakes=MISTAKES["cross_entropy"]),
+    Exercise("sgd_momentum_step", sgd_momentum_step, _momentum_cases, mistakes=MISTAKES["sgd_momentum_step"]),
+    Exercise("train_step", train_step, _train_step_cases, rtol=1e-4, atol=1e-5, kind=TRAINING, mistakes=MISTAKES["train_step"]),
+    Exercise("train_one_epoch", train_one_epoch, _epoch_cases, rtol=1e-4, atol=1e-5, kind=TRAINING, mistakes=MISTAKES["train_one_epoch"]),
+    Exercise("evaluate", evaluate, _evaluation_cases, kind=TRAINING, mistakes=MISTAKES["evaluate"]),
+    Exercise("fit", fit, _fit_cases, rtol=1e-4, atol=1e-5, kind=TRAINING, mistakes=MISTAKES["fit"]),
     Exercise("capstone", HeldOutLabels(), _held_out_cases, kind=CLASSIFIER),
 ]
