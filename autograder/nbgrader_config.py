@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "reference")]
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CoalesceStreamsPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
@@ -39,9 +39,12 @@ c.CourseDirectory.feedback_directory = "autograder/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".grading"]
 
+# CoalesceStreams joins the pieces of one cell's printed output, which the kernel flushes when it
+# likes: the same notebook then gives the same graded page, byte for byte, every time.
 c.Autograde.autograde_preprocessors = [
-    WriteHiddenInputs, ExecuteCellByCell, JudgeRecordedResults, IgnorePattern, ClearMetadataPreprocessor,
-    LimitOutput, LimitOutputBytes, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+    WriteHiddenInputs, ExecuteCellByCell, CoalesceStreamsPreprocessor, JudgeRecordedResults, IgnorePattern,
+    ClearMetadataPreprocessor, LimitOutput, LimitOutputBytes, SaveAutoGrades, AssignLatePenalties,
+    CheckCellMetadata,
 ]
 
 # The sandboxed kernel has no network, so it talks to nbgrader over local sockets in a private

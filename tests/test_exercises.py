@@ -234,6 +234,16 @@ def test_visible_check_on_the_stub_asks_for_code(name):
     assert result.text() == f"… {name} is not written yet: replace `raise NotImplementedError()` with your code."
 
 
+@pytest.mark.parametrize("module", PART_MODULES, ids=lambda module: module.__name__)
+def test_the_checks_saved_records_are_what_the_reference_gives_now(module):
+    """`make release` writes them; they must be in step with the reference and the checks."""
+    from course_grader.records import part_records
+
+    saved = expected_records(module)
+    assert same(saved, part_records(module)), (
+        f"{module.__name__}'s expected records are out of date: run `make release`")
+
+
 def test_a_check_shows_one_line_and_never_raises(capsys, monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     check("sigmoid", lambda x: 1 / 0)
@@ -313,6 +323,21 @@ def test_a_verdict_on_a_function_of_a_function_shows_the_function_drawn(tmp_path
     verdict = grade("numerical_gradient", MISTAKE_SOURCES["numerical_gradient"][0], "cpu", 5,
                     tmp_path, monkeypatch)
     assert "called with (f(x) = " in verdict.message, verdict.message
+
+
+def test_an_answer_waiting_for_keyboard_input_is_told_to_take_that_line_out(tmp_path, monkeypatch):
+    """`input()`, `breakpoint()` or `pdb.set_trace()` left in an answer: nobody can type while it is
+    graded (here stdin is empty, as input() finds it in a batch)."""
+    import io
+    import sys
+
+    from torchcourse.grading import ASKS_FOR_INPUT
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    source = "def sigmoid(x):\n    answer = input('continue? ')\n    return 1 / (1 + torch.exp(-x))\n"
+    verdict = grade("sigmoid", source, "cpu", 1, tmp_path, monkeypatch)
+    assert verdict.message.startswith(f"`sigmoid` failed a hidden test on cpu: {ASKS_FOR_INPUT}")
+    assert "(in sigmoid, at `answer = input('continue? ')`)" in verdict.message, verdict.message
 
 
 def test_an_error_names_the_line_of_the_learners_code(tmp_path, monkeypatch):

@@ -62,3 +62,16 @@ def test_a_dict_missing_a_key_or_of_another_type_is_named():
     assert mismatch(expected, Record(expected)) == (
         "expected a dict with keys `loss`, `weights`, got an object of type Record, "
         "a subclass of dict")
+
+
+def test_the_class_report_keeps_a_verdicts_problem_without_the_call():
+    from course_grader.report import failure_reason
+
+    verdict = ("`sigmoid` failed a hidden test on cpu: expected a tensor of shape (3, 4), dtype "
+               "torch.float32, on cpu, got None. It was called with (a tensor of shape (3, 4), dtype "
+               "torch.float32, on cpu).")
+    assert failure_reason("sigmoid", verdict) == ("expected a tensor of shape (…), dtype torch.float32, "
+                                                  "on cpu, got None.")
+    named = ("`sigmoid` failed a hidden test on cuda: These are the values of 1 / (1 + e^x): the minus "
+             "sign in e^(−x) is missing. 12 of 12 values are wrong. It was called with (…).")
+    assert failure_reason("sigmoid", named).startswith("These are the values of 1 / (1 + e^x)")

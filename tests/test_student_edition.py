@@ -54,9 +54,14 @@ def test_edition_holds_exactly_the_course_files(edition):
     package = {f"torchcourse/{name}" for name in files_in(REPO / "course" / "torchcourse")
                if "__pycache__" not in name and not name.endswith(".pyc")}
     assert released(), "no released notebooks: run `make release`"
-    assert files_in(edition) == {*released(), *package, "pyproject.toml", "README.md",
+    assert files_in(edition) == {*released(), *package, "pyproject.toml", "README.md", "GRADING.md",
                                  "data/fetch.py", "data/README.md", "environment.yml",
                                  "postBuild", ".gitignore"}
+
+
+def test_the_data_readme_asks_for_no_command_the_edition_lacks(edition):
+    assert "`python data/fetch.py`" in (edition / "data" / "README.md").read_text(encoding="utf-8")
+    assert not (edition / "Makefile").exists()
 
 
 def test_each_notebook_opens_with_its_badge_and_colab_cell_and_has_no_outputs(edition):

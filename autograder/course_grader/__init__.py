@@ -19,3 +19,9 @@ if str(AUTOGRADER / "reference") not in sys.path:
 BIN = str(Path(sys.executable).parent)
 if os.environ.get("PATH", "").split(os.pathsep)[0] != BIN:
     os.environ["PATH"] = os.pathsep.join([BIN, os.environ.get("PATH", "")])
+
+
+def parts() -> list[str]:
+    """The parts that exist: folders of solutions/ holding a notebook."""
+    return sorted(folder.name for folder in (REPO / "solutions").iterdir()
+                  if folder.is_dir() and any(folder.glob("*.ipynb")))

@@ -19,24 +19,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import AUTOGRADER, REPO, batch
+from . import AUTOGRADER, REPO, batch, parts
 from .records import write_expected_records
+from .samples import EXPECTED_SCORES, SAMPLES, write_samples
 from .sandbox import hide_from_kernels
 from .worker import files_digest, open_gradebook, read_submission
 
-SAMPLES = AUTOGRADER / "samples"
-EXPECTED_SCORES = SAMPLES / "expected_scores.json"
 GRADES_CSV = batch.GRADES_CSV
 SUBMITTED = batch.SUBMITTED
 GRADEBOOK = batch.GRADEBOOK
 RELEASED_HASHES = batch.RELEASED_HASHES
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def parts() -> list[str]:
-    """The parts that exist: folders of solutions/ holding a notebook."""
-    return sorted(folder.name for folder in (REPO / "solutions").iterdir()
-                  if folder.is_dir() and any(folder.glob("*.ipynb")))
 
 
 def nbgrader(*args: str) -> subprocess.CompletedProcess[str]:
@@ -191,7 +184,6 @@ def main(argv: list[str] | None = None) -> int:
         from .report import write_report
         print(f"Class report written to {write_report()}")
     elif args.command == "samples":
-        from .samples import write_samples
         write_samples()
     elif args.command == "demo":
         return demo()

@@ -30,7 +30,8 @@ REPORT_FOLDER = AUTOGRADER / "report"
 TOP_REASONS = 3
 FAILED_TEST = "HiddenTestFailed"
 NO_VERDICT = "no verdict was found in the autograded notebook"
-CALLED_WITH = "called with ("
+FAILED_ON = re.compile(r"`[^`]*` failed (?:a hidden test|the hidden tests) on \w+: ")
+CALL_DESCRIPTION = " It was "  # what follows the problem: "It was called with (...)."
 # where a learner's own source line is quoted: "(in accuracy, at `raise ...`)"
 QUOTED_SOURCE = re.compile(r"\s*\(in [^,()]*, at `[^`]*`\)")
 NAMED_EXERCISE = re.compile(r" for `[^`]*`")
@@ -70,28 +71,18 @@ class PartSummary:
 def failure_reason(exercise: str, verdict: str) -> str:
     """The mistake a failing verdict names, without what is particular to one call.
 
-    A known mistake's sentence is taken as it is; otherwise the text after "called with (...):"
-    is kept, with the quoted source line, shapes and numbers replaced, so that the same problem
-    reads the same for every student.
+    A known mistake's sentence is taken as it is; otherwise the problem the verdict states first
+    is kept (less the "It was called with (...)." that follows it), with the quoted source line,
+    shapes and numbers replaced, so that the same problem reads the same for every student.
     """
     for mistake in KNOWN_MISTAKES.get(exercise, []):
-        if verdict.rstrip().endswith(mistake.sentence):
+        if mistake.sentence in verdict:
             return mistake.sentence
-    start = verdict.find(CALLED_WITH)
-    detail = NAMED_EXERCISE.sub("", verdict, count=1) if start < 0 else _after_call(verdict, start)
+    detail = NAMED_EXERCISE.sub("", FAILED_ON.sub("", verdict, count=1), count=1)
+    detail = detail.split(CALL_DESCRIPTION)[0]
     detail = QUOTED_SOURCE.sub("", detail)
     detail = NUMBER.sub("…", SHAPE.sub("(…)", detail))
     return " ".join(detail.split())
-
-
-def _after_call(verdict: str, start: int) -> str:
-    """What follows the balanced "called with (...)" of a verdict, less the ": " before it."""
-    depth = 0
-    for index in range(start + len(CALLED_WITH) - 1, len(verdict)):
-        depth += {"(": 1, ")": -1}.get(verdict[index], 0)
-        if depth == 0:
-            return verdict[index + 1:].lstrip(": ")
-    return verdict[start:]
 
 
 def failing_verdicts(notebook: Path) -> dict[str, str]:

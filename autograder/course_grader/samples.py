@@ -19,8 +19,10 @@ import nbformat
 
 from variants import PARTS as VARIANTS
 
-from . import REPO
-from .cli import EXPECTED_SCORES, SAMPLES, parts
+from . import AUTOGRADER, REPO, parts
+
+SAMPLES = AUTOGRADER / "samples"
+EXPECTED_SCORES = SAMPLES / "expected_scores.json"
 
 def answer_cell_id(exercise: str) -> str:
     """The grade_id of the cell where the learner writes `exercise`."""

@@ -162,6 +162,7 @@ def write_edition(destination: Path, repo: str = DEFAULT_REPO) -> Path:
     shutil.copytree(COURSE / "torchcourse", destination / "torchcourse",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info",
                                                   ".ipynb_checkpoints"))
+    shutil.copy(COURSE / "GRADING.md", destination / "GRADING.md")
     (destination / "pyproject.toml").write_text(pyproject(), encoding="utf-8")
     (destination / "data").mkdir()
     for name in ("fetch.py", "README.md"):

@@ -376,4 +376,102 @@ CLEO_CORRECT = {"grad_of_square_exp", "straight_through_round", "numerical_gradi
 CLEO_UNTOUCHED = {"fit_linear_regression"}
 
 # Answers whose values are right but which break one stated rule (see torchcourse.rules).
-RULE_BREAKERS: dict[str, list[str]] = {}
+RULE_BREAKERS = {
+    "grad_of_square_exp": ['''def grad_of_square_exp(x: torch.Tensor) -> torch.Tensor:
+    # the derivative worked out by hand, product rule and all
+    return (x**2 + 2 * x) * torch.exp(x)
+'''],
+    "vector_jacobian_product": ['''def vector_jacobian_product(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    # the product worked out by hand
+    squares = (x**2).sum()
+    return v * torch.cos(x) * squares + 2 * x * (v * torch.sin(x)).sum()
+''', '''def vector_jacobian_product(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    # builds the whole Jacobian, one backward pass per row, then multiplies
+    jacobian = torch.autograd.functional.jacobian(lambda t: torch.sin(t) * (t**2).sum(), x)
+    return v @ jacobian
+'''],
+    "accumulated_gradient": ['''def accumulated_gradient(w, x, y, chunk_size):
+    # one backward on the whole batch: the right gradient, without chunks
+    w = w.detach().clone().requires_grad_()
+    ((x @ w - y) ** 2).mean().backward()
+    return w.grad
+''', '''def accumulated_gradient(w, x, y, chunk_size):
+    # one row at a time, whatever chunk_size says
+    w = w.detach().clone().requires_grad_()
+    for row, target in zip(x, y):
+        ((row @ w - target) ** 2 / len(x)).backward()
+    return w.grad
+'''],
+    "straight_through_round": ['''def straight_through_round(x: torch.Tensor) -> torch.Tensor:
+    # the right trick, one element at a time
+    values = [value + (torch.round(value) - value).detach() for value in x.reshape(-1)]
+    return torch.stack(values).reshape(x.shape)
+'''],
+    "intermediate_grad": ['''def intermediate_grad(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    # the derivative worked out by hand
+    t = torch.tanh(x @ w)
+    return 2 * t * (1 - t**2)
+'''],
+    "second_derivative": ['''def second_derivative(f, x):
+    # second central differences in float64: close enough, but not autograd
+    h = 1e-4
+    wide = x.double()
+    return ((f(wide + h) - 2 * f(wide) + f(wide - h)) / h**2).to(x.dtype)
+'''],
+    "numerical_gradient": ['''def numerical_gradient(f, x, eps):
+    estimate = torch.zeros_like(x)
+    for i in range(x.numel()):
+        step = torch.zeros_like(x).view(-1)
+        step[i] = eps
+        estimate.view(-1)[i] = (f(x + step.view_as(x)) - f(x - step.view_as(x))) / (2 * eps)
+    # left in from testing: a look at autograd's exact gradient
+    exact = x.detach().clone().requires_grad_()
+    f(exact).backward()
+    print("largest gap from autograd:", (estimate - exact.grad).abs().max().item())
+    return estimate
+'''],
+    "MultiplyAdd": ['''class MultiplyAdd(torch.autograd.Function):
+    # backward asks autograd to differentiate the formula again
+    @staticmethod
+    def forward(ctx, w, x, b):
+        ctx.save_for_backward(w, x, b)
+        return w * x + b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        w, x, b = (t.detach().requires_grad_() for t in ctx.saved_tensors)
+        with torch.enable_grad():
+            y = w * x + b
+        return torch.autograd.grad(y, (w, x, b), grad_output)
+''', '''class MultiplyAdd(torch.autograd.Function):
+    # backward runs a backward pass of its own and reads the gradients it left
+    @staticmethod
+    def forward(ctx, w, x, b):
+        ctx.save_for_backward(w, x, b)
+        return w * x + b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        w, x, b = (t.detach().requires_grad_() for t in ctx.saved_tensors)
+        with torch.enable_grad():
+            (w * x + b).backward(grad_output)
+        return w.grad, x.grad, b.grad
+'''],
+    "gradient_descent_step": ['''def gradient_descent_step(w, b, x, y, lr):
+    # the gradients worked out by hand
+    error = x @ w + b - y
+    grad_w = 2 * x.T @ error / len(x)
+    grad_b = 2 * error.mean()
+    return w - lr * grad_w, b - lr * grad_b
+'''],
+    "fit_linear_regression": ['''def fit_linear_regression(x, y, lr, steps):
+    # the gradients worked out by hand, as in part (a)
+    w = torch.zeros((), device=x.device)
+    b = torch.zeros((), device=x.device)
+    for _ in range(steps):
+        error = w * x + b - y
+        w = w - lr * 2 * (error * x).mean()
+        b = b - lr * 2 * error.mean()
+    return w, b
+'''],
+}

@@ -226,6 +226,31 @@ MISTAKES = {
         x = x.flatten(1)
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 ''',
+        '''class Network(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 128)
+        self.fc2 = nn.Linear(128, 64)
+        self.fc3 = nn.Linear(64, 10)
+
+    def forward(self, x):                            # images are never flattened
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+''',
+        '''class Network(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 128)
+        self.fc2 = nn.Linear(128, 64)
+        self.fc3 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = x.view(x.shape[0], -1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return F.log_softmax(self.fc3(x), dim=1)     # log-probabilities, not logits
+''',
     ],
     "build_mlp": [
         '''def build_mlp(sizes):
@@ -312,6 +337,37 @@ MISTAKES = {
             x = self.dropout(F.relu(layer(x)))
         return self.output(x)
 ''',
+        '''class FCNetwork(nn.Module):
+    def __init__(self, input_size, output_size, hidden_sizes, drop_p=0.5):
+        super().__init__()
+        sizes = [input_size] + hidden_sizes
+        self.hidden_layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.output = nn.Linear(hidden_sizes[-1], output_size)
+        self.dropout = nn.Dropout(drop_p)
+
+    def forward(self, x):
+        x = x.flatten(1)
+        for layer in self.hidden_layers:
+            x = self.dropout(F.relu(layer(x)))
+        return F.softmax(self.output(x), dim=1)             # probabilities, not logits
+''',
+        '''class FCNetwork(nn.Module):
+    def __init__(self, input_size, output_size, hidden_sizes, drop_p=0.5):
+        super().__init__()
+        self.hidden_layers = nn.ModuleList([nn.Linear(input_size, hidden_sizes[0])])
+        layer_sizes = zip(hidden_sizes[:-1], hidden_sizes[1:])
+        self.hidden_layers.extend([nn.Linear(h1, h2) for h1, h2 in layer_sizes])
+        self.output = nn.Linear(hidden_sizes[-1], output_size)
+        self.dropout = nn.Dropout(p=drop_p)
+
+    def forward(self, x):
+        x = x.view(x.shape[0], -1)
+        for each in self.hidden_layers:
+            x = F.relu(each(x))
+            x = self.dropout(x)
+        x = self.output(x)
+        return F.log_softmax(x, dim=1)                      # as in older tutorials, for nn.NLLLoss
+''',
     ],
     "LeNet": [
         '''class LeNet(nn.Module):
@@ -378,6 +434,40 @@ MISTAKES = {
         x = x.flatten(1)
         return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
 ''',
+        '''class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = x.flatten(1)
+        x = self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+        return F.softmax(x, dim=1)                   # probabilities, not logits
+''',
+        '''class LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(400, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = x.flatten(1)
+        x = self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+        return F.log_softmax(x, dim=1)               # log-probabilities, not logits
+''',
     ],
     "init_weights_": [
         '''def init_weights_(model):
@@ -425,6 +515,20 @@ MISTAKES = {
         if isinstance(module, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(module.weight)
             nn.init.zeros_(module.bias)                      # fails where bias is None
+''',
+        '''def init_weights_(model):
+    for module in model.modules():
+        if hasattr(module, "weight") and module.weight.dim() > 1:   # any layer with a weight matrix
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+''',
+        '''def init_weights_(model):
+    for name, parameter in model.named_parameters():        # every parameter, by its name
+        if name.endswith("weight"):
+            nn.init.xavier_uniform_(parameter)
+        else:
+            nn.init.zeros_(parameter)
 ''',
     ],
     "count_parameters": [
@@ -527,4 +631,40 @@ CLEO_CORRECT = {"softmax", "Network", "LeNet", "count_parameters"}
 CLEO_UNTOUCHED = {"init_weights_"}
 
 # Answers whose values are right but which break one stated rule (see torchcourse.rules).
-RULE_BREAKERS: dict[str, list[str]] = {}
+RULE_BREAKERS = {
+    "softmax": ['''def softmax(x: torch.Tensor) -> torch.Tensor:
+    return torch.softmax(x, dim=-1)
+''', '''def softmax(x: torch.Tensor) -> torch.Tensor:
+    return nn.Softmax(dim=-1)(x)
+''', '''def softmax(x: torch.Tensor) -> torch.Tensor:
+    return torch.exp(torch.log_softmax(x.double(), dim=-1)).float()
+'''],
+    "log_softmax": ['''def log_softmax(x: torch.Tensor) -> torch.Tensor:
+    return F.log_softmax(x, dim=-1)
+''', '''def log_softmax(x: torch.Tensor) -> torch.Tensor:
+    return x - torch.logsumexp(x, dim=-1, keepdim=True)
+''', '''def log_softmax(x: torch.Tensor) -> torch.Tensor:
+    return nn.LogSoftmax(dim=-1)(x)
+'''],
+    "conv_output_size": ['''def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    # builds a convolution and measures what it gives
+    layer = nn.Conv1d(1, 1, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    return layer(torch.zeros(1, 1, size)).shape[-1]
+''', '''def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    return int(torch.tensor(size + 2 * padding - span) // stride) + 1
+'''],
+    "MyLinear": ['''MyLinear = nn.Linear
+''', '''class MyLinear(nn.Linear):
+    """nn.Linear under another name."""
+''', '''class MyLinear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        bound = 1 / math.sqrt(in_features)
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound))
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+'''],
+}

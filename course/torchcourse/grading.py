@@ -454,7 +454,7 @@ def _describe_training_argument(setup: dict[str, Any], argument: Any) -> str:
 
 
 ASKS_FOR_INPUT = ("it stopped to wait for someone to type (`input()`, `pdb.set_trace()` or "
-                  "`breakpoint()`), and nobody can while it is graded: take that line out.")
+                  "`breakpoint()`), and nobody can while it is graded: take that line out")
 
 
 def learner_error(error: Exception) -> str:
@@ -486,6 +486,8 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
     if error:
         if str(error).startswith("NotImplementedError"):
             return f"it is {NOT_WRITTEN_YET}"
+        if str(error).startswith(ASKS_FOR_INPUT):
+            return f"{error}."
         return f"it raised {error}."
     if not record.get("recorded"):
         got = str(record.get("description") or "nothing usable")[:200]

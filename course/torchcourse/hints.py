@@ -32,7 +32,8 @@ def hint(name: str, level: int = 1) -> None:
     hints = HINTS[name]
     count = len(hints)
     shown = min(max(level, 1), count)
-    print(textwrap.fill(f"Hint {shown} of {count} for {name}: {hints[shown - 1]}", LINE_WIDTH))
+    print(textwrap.fill(f"Hint {shown} of {count} for {name}: {hints[shown - 1]}", LINE_WIDTH,
+                        break_long_words=False, break_on_hyphens=False))
     if shown < count:
         print(f'(More: hint("{name}", {shown + 1}))')
     elif level > count:

@@ -15,7 +15,7 @@ differently (a missing layer, a weight of the wrong shape, a tensor that is not 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import torch
 from torch import nn
@@ -25,7 +25,11 @@ ModuleSpec = dict[str, Any]
 
 LAYERS: dict[str, Callable[..., nn.Module]] = {
     "linear": nn.Linear,
+    "conv1d": nn.Conv1d,
     "conv2d": nn.Conv2d,
+    "convtranspose2d": nn.ConvTranspose2d,
+    "batchnorm1d": nn.BatchNorm1d,
+    "batchnorm2d": nn.BatchNorm2d,
     "relu": nn.ReLU,
     "tanh": nn.Tanh,
     "flatten": nn.Flatten,
@@ -40,7 +44,8 @@ def is_module_spec(value: object) -> bool:
 
 
 def build_layer(name: str, *arguments: Any) -> nn.Module:
-    """One layer of a spec: ["linear", 20, 16] (["linear", 20, 16, False] has no bias), or
+    """One layer of a spec: a name of `LAYERS` and the layer's own arguments in order
+    (["conv2d", 16, 12, 5] is nn.Conv2d(16, 12, 5); ["linear", 20, 16, False] has no bias), or
     ["sequential", [layer, ...]], an nn.Sequential nested inside the model."""
     if name == "sequential":
         (layers,) = arguments
@@ -77,20 +82,40 @@ def build_optimizer(model: nn.Module, spec: dict[str, Any]) -> torch.optim.Optim
 
 
 def is_loader_spec(value: object) -> bool:
-    """Whether `value` is plain data describing a DataLoader (see `build_loader`)."""
+    """Whether `value` is plain data describing a loader (see `build_loader`)."""
     return isinstance(value, dict) and "batch_size" in value and "inputs" in value
 
 
-def build_loader(spec: dict[str, Any]) -> torch.utils.data.DataLoader:
-    """A DataLoader over `spec`'s inputs and targets, in order, `batch_size` at a time. Its
-    batches are on the CPU, as a DataLoader's are, whatever device the spec was sent to."""
-    dataset = torch.utils.data.TensorDataset(spec["inputs"].cpu(), spec["targets"].cpu())
-    return torch.utils.data.DataLoader(dataset, batch_size=int(spec["batch_size"]), shuffle=False)
+def build_loader(spec: dict[str, Any]) -> Iterable[tuple[torch.Tensor, torch.Tensor]]:
+    """The batches `spec` describes: its inputs and targets, in order, `batch_size` at a time.
+
+    By default a DataLoader over them; with "subset" (a list of indices), a DataLoader over that
+    Subset of them; with "drop_last", a DataLoader that drops the short last batch; with
+    "as list", a plain Python list of the (x, y) batches. The batches are on the CPU, as a
+    DataLoader's are, whatever device the spec was sent to."""
+    dataset: torch.utils.data.Dataset = torch.utils.data.TensorDataset(spec["inputs"].cpu(),
+                                                                       spec["targets"].cpu())
+    if "subset" in spec:
+        dataset = torch.utils.data.Subset(dataset, [int(index) for index in spec["subset"]])
+    loader = torch.utils.data.DataLoader(dataset, batch_size=int(spec["batch_size"]), shuffle=False,
+                                         drop_last=bool(spec.get("drop_last")))
+    return list(loader) if spec.get("as list") else loader
 
 
 def describe_loader(spec: dict[str, Any]) -> str:
     """A loader spec in words, for messages."""
-    return f"a DataLoader of {len(spec['inputs'])} examples in batches of {spec['batch_size']}"
+    examples, size = len(spec["inputs"]), int(spec["batch_size"])
+    if "subset" in spec:
+        return (f"a DataLoader over a Subset of {len(spec['subset'])} of {examples} examples, in "
+                f"batches of {size}")
+    if spec.get("drop_last"):
+        return (f"a DataLoader of {examples} examples in batches of {size} with drop_last=True, "
+                f"which leaves out the last {examples % size}")
+    if spec.get("as list"):
+        sizes = [size] * (examples // size) + ([examples % size] if examples % size else [])
+        return (f"a plain list of {len(sizes)} batches (x, y), of "
+                f"{', '.join(str(count) for count in sizes)} examples")
+    return f"a DataLoader of {examples} examples in batches of {size}"
 
 
 def describe_module(spec: ModuleSpec) -> str:

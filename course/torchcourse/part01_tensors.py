@@ -80,9 +80,10 @@ HINTS: dict[str, list[str]] = {
         "element at once, so the formula needs no loop.",
         "Translate 1 / (1 + e^(-x)) symbol by symbol, with torch.exp for e. Watch the sign in the "
         "exponent: exp of x instead of exp of -x gives 1 - sigmoid(x), the classic slip.",
-        "Build it from the inside out: negate x, exponentiate, add 1, take the reciprocal; each "
-        "intermediate has the shape of x. Very negative inputs make the exponential overflow to inf, "
-        "which is harmless: 1 / inf is 0.",
+        "Test it on values whose answer you know: an input of 0 gives 0.5, large positive inputs give "
+        "nearly 1 and large negative ones nearly 0. If you see the mirror image, look at the sign "
+        "inside the exponential. An exponential that overflows to inf for very negative inputs is "
+        "harmless, because 1 / inf is 0.",
     ],
     "relu": [
         "Look back at Section 4 (Indexing, slicing and boolean masks): a comparison gives a bool mask, "
@@ -90,8 +91,10 @@ HINTS: dict[str, list[str]] = {
         "Clone x first, then write 0 into the negative elements of the clone through a mask. The usual "
         "mistake is to assign through the mask on x itself: the values look right, but the caller's "
         "tensor is changed, and the hidden tests check that.",
-        "Two steps: an independent copy with the shape of x, then a bool mask of that copy (true where "
-        "an element is below zero) on the left of an assignment of 0. Return the copy, never x.",
+        "Test both things the exercise asks: make a small x with negative and positive values, call "
+        "relu on it, then print the result and x itself. If x has changed, the assignment reached the "
+        "caller's tensor: which tensor did you index, and does it share memory with x (the table in "
+        "Section 7)? A mask has the shape of the tensor it indexes.",
     ],
     "flatten_batch": [
         "Look back at Section 5 (Changing the shape): reshape and view read elements in row-major order "
@@ -99,11 +102,13 @@ HINTS: dict[str, list[str]] = {
         "Keep the batch dimension and merge the other three into one with reshape. Two known mistakes: "
         "flatten() with no arguments merges the batch dimension too, and a hard-coded 784 only fits one "
         "image size.",
-        "The result has shape (N, C*H*W): pass N, read from images.shape (its first entry), as the first "
-        "size and -1 as the second, so PyTorch works out C*H*W for you.",
+        "Write down the result's shape for one example first: a batch of shape (2, 3, 4, 5) must become "
+        "(2, 60). Which of those two sizes can you read from images.shape, and which can reshape work "
+        "out for itself? Then test two different image sizes, so that a size written into the code "
+        "cannot go unnoticed.",
     ],
     "channels_last": [
-        "Look back at Section 5 (permute and transpose) and Section 6 (strides): you must move axes, not "
+        "Look back at Section 5 (permute and transpose) and Section 7 (strides): you must move axes, not "
         "just change the shape.",
         "Use permute, listing the old dimension numbers in the order you want them. Do not use view or "
         "reshape to get (N, H, W, C): the shape comes out right but the pixels are scrambled, because "
@@ -114,66 +119,76 @@ HINTS: dict[str, list[str]] = {
         "non-contiguous view permute returns is fine.",
     ],
     "standardize": [
-        "Look back at Section 7 (Broadcasting) and Section 9 (Reductions along a dimension): compute one "
-        "statistic per column, then combine it with the whole matrix.",
+        "Look back at Section 10 (Reductions along a dimension) and Section 8 (Broadcasting): compute "
+        "one statistic per column, then combine it with the whole matrix.",
         "Reduce over dim=0, down the rows, to get one mean and one standard deviation per column, and "
         "ask std for the population version with correction=0. The two usual mistakes are reducing over "
         "dim=1 (per row, not per column) and the default std, which divides by N - 1.",
-        "x is (N, D); the column means and the column standard deviations are each (D,), which "
-        "broadcasts against (N, D) from the right. The answer is (x minus the means) divided by the "
-        "standard deviations, shape (N, D), computed out of place so that x is unchanged.",
+        "x is (N, D) and each statistic is (D,): when the two are broadcast together, does a (D,) "
+        "tensor line up with the rows or with the columns? Section 8 says. Check your result: each of "
+        "its columns should have a mean of about 0 and a population std of about 1, and x should print "
+        "the same before and after the call.",
     ],
     "pairwise_distances": [
-        "Look back at Section 7 (Broadcasting): size-1 dimensions let every row of a meet every row of b "
+        "Look back at Section 8 (Broadcasting): size-1 dimensions let every row of a meet every row of b "
         "without a loop.",
         "Give a a new middle dimension and b a new first dimension (index with None, or unsqueeze), "
         "subtract, then reduce over the feature dimension. The known mistake is stopping at the sum of "
         "squares: a distance needs the square root at the end.",
-        "Shapes: a as (N, 1, D) minus b as (1, M, D) gives (N, M, D); squaring and summing over the last "
-        "dimension gives (N, M) squared distances; the square root of that, still (N, M), is the answer.",
+        "Follow the shapes: the differences of all the pairs form an (N, M, D) tensor, and the answer "
+        "is (N, M), so one dimension must go. Which one holds the coordinates? Check on one pair you can work out by "
+        "hand: (0, 0) and (3, 4) are 5 apart, and 25 means a step is missing.",
     ],
     "accuracy": [
-        "Look back at Section 10 (Finding the largest values): argmax tells you which class each row "
+        "Look back at Section 11 (Finding the largest values): argmax tells you which class each row "
         "scores highest.",
         "Take argmax over the class dimension, dim=1, compare with labels and average. Known mistakes: "
         "argmax over dim=0 (across the batch), and returning a tensor where a Python float is asked for.",
-        "Shapes and types: scores (N, C) -> predicted classes (N,) int64 -> comparison with labels (N,) "
-        "bool -> .float() (N,) -> mean, a 0-d tensor -> .item(), a Python float between 0 and 1.",
+        "On a small example, print the dtype and shape after each step: the predicted classes should be "
+        "(N,), one per row, not (C,); the comparison with labels gives bool values, which mean does "
+        "not accept. At the end, type() of your result should say float, not Tensor.",
     ],
     "one_hot": [
-        "Look back at Section 11 (Picking elements with index tensors): two index tensors of the same "
+        "Look back at Section 12 (Picking elements with index tensors): two index tensors of the same "
         "length pick one element per row, and you can assign through them.",
         "Start from a float32 zero matrix created on labels.device, then write 1 at row i, column "
         "labels[i], for all i in one indexed assignment. Known mistakes: F.one_hot returns int64, and "
         "sizing the columns from the largest label gives too few when high classes are missing.",
-        "The zeros have shape (N, num_classes), with N = len(labels). The row indices are 0, 1, ..., "
-        "N - 1 (an arange made on the labels' device) and the column indices are the labels themselves, "
-        "both of shape (N,).",
+        "The result is (N, num_classes), with N = len(labels). Two index tensors of shape (N,) pick "
+        "one position in each row: one says which row, the other which column. You are given one of "
+        "them; the other is a plain sequence of numbers that a creation function of Section 1 makes, "
+        "on labels.device. Check that every row sums to 1, with num_classes columns even when the "
+        "labels miss the highest classes.",
     ],
     "neuron_sum": [
-        "Look back at Section 12 (Matrix products, and a tiny neural network) and Section 7 "
+        "Look back at Section 13 (Matrix products, and a tiny neural network) and Section 8 "
         "(Broadcasting): a weighted sum is an elementwise product followed by a sum.",
         "Multiply features by weights with * (the weights broadcast over every row), sum over dim=1, add "
         "the bias, then apply torch.sigmoid. The known mistake is a sum() without dim, which adds up the "
         "whole batch into a single number.",
-        "Shapes: features (N, D) times weights (D,) gives (N, D); summing over the feature dimension "
-        "gives (N,); the 0-d bias broadcasts to (N,); the sigmoid keeps (N,).",
+        "Follow the shapes: features (N, D) times weights (D,) broadcasts to (N, D), and the answer is "
+        "(N,), so one dimension must go: the one that holds the features. A 0-d bias broadcasts "
+        "against anything. Check the output's shape for a batch of 1 and a batch of 5: a 0-d result "
+        "means the whole batch was added up.",
     ],
     "neuron_matmul": [
-        "Look back at Section 12 (Matrix products): @ multiplies an (N, D) matrix by a (D, 1) column.",
+        "Look back at Section 13 (Matrix products): @ multiplies an (N, D) matrix by a (D, 1) column.",
         "Take the matrix product of features and weights, add the bias, then apply torch.sigmoid. The "
         "known mistake is forgetting the bias: every shape still works, so only the values are wrong.",
-        "Shapes: (N, D) @ (D, 1) gives (N, 1); adding the (1,) bias broadcasts to (N, 1); the sigmoid "
-        "keeps (N, 1). Do not squeeze: the output must stay (N, 1).",
+        "The product (N, D) @ (D, 1) is (N, 1), and a (1,) bias broadcasts against it without changing "
+        "the shape. The output must stay (N, 1), so do not squeeze. Check one case by hand: with "
+        "all-zero features, every output is the sigmoid of the bias alone.",
     ],
     "two_layer_forward": [
-        "Look back at Section 12: this is neuron_matmul done twice, the first layer's output becoming "
+        "Look back at Section 13: this is neuron_matmul done twice, the first layer's output becoming "
         "the second layer's input.",
         "Hidden layer: matrix product with w1, plus b1, then torch.sigmoid; output layer: the same with "
         "w2 and b2, applied to the hidden values. The known mistake is leaving out the hidden layer's "
         "sigmoid, which collapses the two layers into one linear map.",
-        "Shapes: x (N, D) @ w1 (D, H) -> (N, H), plus b1 (H,) -> (N, H), sigmoid -> hidden (N, H); "
-        "hidden @ w2 (H, K) -> (N, K), plus b2 (K,) -> (N, K), sigmoid -> output (N, K).",
+        "Check the shapes as you go: the hidden values must have shape (N, H) and the output shape "
+        "(N, K). If a product raises a size mismatch, print the shapes of both sides: the inner sizes must agree. "
+        "Test with D, H and K all different (say 4, 3 and 2), so that a weight used in the wrong "
+        "place fails loudly instead of quietly.",
     ],
 }
 

@@ -6,9 +6,12 @@ released (see `torchcourse.checks`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 from .grading import AUTOGRAD_FUNCTION, DIFFERENTIABLE, FUNCTION_OF_FUNCTION
+from .rules import BACKWARD_CALLS, Rules
 from .spec import Inputs, KnownMistake, VisibleCheck, randn
 
 
@@ -28,6 +31,19 @@ def _passes_gradcheck(answer: object) -> str | None:
             "numerical differences of your forward.")
 
 
+def _uses_autograd(instead: str, **other_rules: Any) -> Rules:
+    """The rule "compute the gradient with autograd, not a derivative typed in by hand", said with
+    what the exercise asks `instead`, and any other rules of the exercise."""
+    return Rules(required=BACKWARD_CALLS, required_reason="it never calls `backward()` or "
+                 f"`torch.autograd.grad`: {instead}", **other_rules)
+
+
+def _chunk_count(case: list[Any]) -> int:
+    """How many chunks of `chunk_size` rows accumulated_gradient's case (w, x, y, chunk_size) has."""
+    rows, chunk_size = len(case[1]), case[3]
+    return -(-rows // chunk_size)
+
+
 def _line(g: torch.Generator) -> Inputs:
     x = randn(g, 30)
     return x, 2 * x + 3 + 0.3 * randn(g, 30), 0.1, 25
@@ -44,19 +60,46 @@ def _norm_sine(g: torch.Generator) -> Inputs:
 
 
 CHECKS: dict[str, VisibleCheck] = {
-    "grad_of_square_exp": VisibleCheck(lambda g: (randn(g, 3, 4),), 1e-5),
-    "vector_jacobian_product": VisibleCheck(lambda g: (randn(g, 5), randn(g, 5)), 1e-5),
-    "accumulated_gradient": VisibleCheck(lambda g: (randn(g, 3), randn(g, 10, 3), randn(g, 10), 4), 1e-5),
+    "grad_of_square_exp": VisibleCheck(lambda g: (randn(g, 3, 4),), 1e-5, rules=_uses_autograd(
+        "the exercise asks autograd for the gradient, not for a derivative typed in by hand.")),
+    "vector_jacobian_product": VisibleCheck(lambda g: (randn(g, 5), randn(g, 5)), 1e-5, rules=_uses_autograd(
+        "let autograd compute the product (`y.backward(v)` or `grad_outputs=v`) instead of a formula "
+        "worked out by hand.",
+        backward_passes=lambda case: 1,
+        backward_reason="one backward pass with `v` gives vᵀJ without building the Jacobian, which "
+                        "takes a pass per row (`torch.autograd.functional.jacobian`, or a loop).")),
+    "accumulated_gradient": VisibleCheck(
+        lambda g: (randn(g, 3), randn(g, 10, 3), randn(g, 10), 4), 1e-5, rules=Rules(
+            backward_passes=_chunk_count,
+            backward_reason="the exercise asks for one `backward` per chunk of `chunk_size` "
+                            "consecutive rows (the last chunk may be shorter), never one on the "
+                            "whole batch.")),
     "straight_through_round": VisibleCheck(lambda g: (randn(g, 6) * 3, randn(g, 6)), 1e-6,
-                                           kind=DIFFERENTIABLE),
-    "intermediate_grad": VisibleCheck(lambda g: (randn(g, 4, 3) * 0.7, randn(g, 3, 2) * 0.7), 1e-5),
-    "second_derivative": VisibleCheck(_sine, 1e-4, kind=FUNCTION_OF_FUNCTION),
-    "numerical_gradient": VisibleCheck(_norm_sine, 1e-8,
-                                       kind=FUNCTION_OF_FUNCTION),
+                                           kind=DIFFERENTIABLE, rules=Rules(no_loops=True),
+                                           large=lambda g: (randn(g, 48, 8) * 3, randn(g, 48, 8))),
+    "intermediate_grad": VisibleCheck(lambda g: (randn(g, 4, 3) * 0.7, randn(g, 3, 2) * 0.7), 1e-5,
+                                      rules=_uses_autograd("ask autograd for the gradient at h "
+                                                           "(`retain_grad`, a hook or "
+                                                           "`torch.autograd.grad`) instead of typing "
+                                                           "in the derivative.")),
+    "second_derivative": VisibleCheck(_sine, 1e-4, kind=FUNCTION_OF_FUNCTION, rules=_uses_autograd(
+        "differentiate twice with autograd (the first time with `create_graph=True`), not with "
+        "finite differences.")),
+    "numerical_gradient": VisibleCheck(_norm_sine, 1e-8, kind=FUNCTION_OF_FUNCTION, rules=Rules(
+        forbidden={"backward": "`backward()`", "grad": "`torch.autograd.grad`"},
+        instead="the estimate comes from values of `f` alone, by central differences, without "
+                "autograd.")),
     "MultiplyAdd": VisibleCheck(lambda g: tuple(randn(g, 2, 3) for _ in range(4)),
-                                1e-6, kind=AUTOGRAD_FUNCTION, extra=_passes_gradcheck),
-    "gradient_descent_step": VisibleCheck(lambda g: (randn(g, 2), randn(g), randn(g, 8, 2), randn(g, 8), 0.1), 1e-5),
-    "fit_linear_regression": VisibleCheck(_line, 1e-4),
+                                1e-6, kind=AUTOGRAD_FUNCTION, extra=_passes_gradcheck, rules=Rules(
+        forbidden={"backward": "autograd (`backward()`)", "grad": "autograd (`torch.autograd.grad`)"},
+        instead="write each gradient yourself, from the saved tensors and `grad_output`.")),
+    "gradient_descent_step": VisibleCheck(
+        lambda g: (randn(g, 2), randn(g), randn(g, 8, 2), randn(g, 8), 0.1), 1e-5,
+        rules=_uses_autograd("the exercise asks autograd for the gradients, on tracked copies of "
+                             "`w` and `b`.")),
+    "fit_linear_regression": VisibleCheck(_line, 1e-4, rules=Rules(
+        backward_passes=lambda case: case[3],
+        backward_reason="each of the `steps` updates uses gradients from its own backward pass.")),
 }
 
 
@@ -69,9 +112,10 @@ HINTS: dict[str, list[str]] = {
         "Work on a tracked copy (detach, clone, then requires_grad_()), never on x itself: switching on "
         "requires_grad of the caller's tensor leaves a .grad in it, and the hidden tests check that. Let "
         "autograd differentiate; a derivative typed by hand easily misses the product rule.",
-        "The copy has the shape of x, and so does its square times its exponential; summing that gives "
-        "the 0-d f on which you call backward(). Return the copy's .grad, shape of x, which should equal "
-        "(x^2 + 2x) * e^x.",
+        "Test your function at points you can work out on paper: at x = 0 the gradient is 0, and at "
+        "x = 1 it is 3e, about 8.155 (2e, about 5.437, means the product rule was missed). If the check "
+        "says the input changed or gained a .grad, look at which tensor you switched tracking on for: "
+        "the caller's x, or your own copy?",
     ],
     "vector_jacobian_product": [
         "Look back at Section 3 (Non-scalar outputs: the vector-Jacobian product): backward on a "
@@ -79,9 +123,10 @@ HINTS: dict[str, list[str]] = {
         "Compute y from a tracked copy of x and hand v to backward (or pass grad_outputs=v to "
         "torch.autograd.grad). Known mistakes: y.sum().backward() uses a vector of ones instead of v, and "
         "detaching the sum of squares keeps only the diagonal of the Jacobian.",
-        "Shapes: x and v are (n,); the sum of squares of the copy is 0-d and must stay in the graph; y, "
-        "the sine of the copy times that sum, is (n,). Back-propagating v through y fills the copy's "
-        ".grad with v^T J, shape (n,).",
+        "Test it where the answer can be worked out on paper: x = [1.0, 0.0] and v = [1.0, 1.0] give "
+        "about [2.223, 1.000]. If you get [0.540, 1.000], the sum of squares was cut out of the graph. If "
+        "the check counts more than one backward pass, v is not going into a single backward: the "
+        "Jacobian is being built row by row.",
     ],
     "accumulated_gradient": [
         "Look back at Section 4 (Gradients accumulate): every backward() call on the same leaf adds into "
@@ -90,19 +135,21 @@ HINTS: dict[str, list[str]] = {
         "w, and call backward() once per chunk without resetting .grad. The known mistakes are a chunk's "
         "own .mean() (too big with several chunks), a reset inside the loop (only the last chunk "
         "survives), and averaging the chunk means (wrong when the last chunk is short).",
-        "Write L as a sum with one term per chunk: the chunk's SUM of squared errors divided by N, the "
-        "size of the whole batch, not by the chunk's size. A chunk of c rows gives (c, D) @ (D,) -> (c,) "
-        "errors and a 0-d term; after the last chunk, the copy's .grad, shape (D,), is the answer.",
+        "Write L on paper as a sum with one term per chunk, each term holding that chunk's squared "
+        "errors: which factor in front of each term makes them add up to the mean over all N rows? Test "
+        "with N = 10 rows in chunks of 4, 4 and 2, against the gradient of the full-batch mean computed "
+        "once outside your function; they must agree for every chunk_size.",
     ],
     "straight_through_round": [
         "Look back at Section 5 (Turning gradient tracking off): detach() gives a value that autograd "
         "treats as a constant.",
-        "Return x plus a correction whose value is round(x) - x but which autograd does not see, because "
-        "it is detached. Known mistakes: plain torch.round has a zero gradient everywhere, and detaching "
-        "the whole result cuts x off so no gradient reaches it.",
-        "Value: x + (round(x) - x) = round(x). Gradient: the detached correction is a constant, so the "
-        "result's derivative with respect to x is 1 and x.grad equals the upstream gradient. Detach only "
-        "the correction, never the x it is added to.",
+        "One expression must show two faces: its value must be round(x), while autograd must see only "
+        "x, whose derivative is 1. A detached term adds its value but no gradient. Known mistakes: plain "
+        "torch.round has a zero gradient everywhere, and detaching the whole result cuts x off so no "
+        "gradient reaches it.",
+        "Start from x itself, which already has the gradient you want, and ask what must be added to it "
+        "to turn its value into round(x); then make sure autograd cannot see that addition. Work on the "
+        "whole tensor at once: a loop over the elements is ruled out.",
     ],
     "intermediate_grad": [
         "Look back at Section 6 (Gradients of intermediate tensors): retain_grad(), a hook, or "
@@ -111,8 +158,10 @@ HINTS: dict[str, list[str]] = {
         "before backward, say), then build the loss from tanh(h) and back-propagate. Known mistakes: the "
         "gradient with respect to tanh(h) instead of h (one chain-rule link short), and returning the "
         "leaf's .grad instead of h's.",
-        "Shapes: x (N, D) @ the copy of w (D, K) gives h (N, K); tanh(h) squared and summed is the 0-d "
-        "loss. Return h's gradient, (N, K), which by hand equals 2 tanh(h) (1 - tanh(h)^2).",
+        "Shapes: x (N, D) times w (D, K) gives h (N, K), the loss is 0-d, and the gradient at h has h's "
+        "shape. To test, compare with 2 tanh(h) (1 - tanh(h)^2) worked out by hand, but let autograd "
+        "produce the answer, as the rules ask. If h's .grad is None after backward, autograd dropped it, "
+        "as it does for every non-leaf unless told otherwise.",
     ],
     "second_derivative": [
         "Look back at Section 7 (Higher derivatives): a first derivative can be differentiated again if "
@@ -120,9 +169,10 @@ HINTS: dict[str, list[str]] = {
         "Call torch.autograd.grad twice on a tracked copy of x: first on the sum of f at the copy, then "
         "on the sum of that first derivative. Known mistakes: leaving out create_graph=True in the first "
         "call, so there is no graph to differentiate, and stopping after the first derivative.",
-        "Because f is elementwise, differentiating the sum of its outputs gives f' at every element at "
-        "once, shape (n,); differentiating the sum of f' gives f'', shape (n,). torch.autograd.grad "
-        "returns a tuple, so unpack its one element each time.",
+        "Test it with f = torch.sin, whose second derivative is -sin(x), and with a cubic such as t**3 "
+        "(6x). If the second differentiation complains that a tensor does not require grad, the first "
+        "derivative came out as a constant: look at the options of the first call. torch.autograd.grad "
+        "returns a tuple, even for a single input.",
     ],
     "numerical_gradient": [
         "Look back at Section 9 (Checking gradients numerically): a central difference moves one element "
@@ -131,9 +181,10 @@ HINTS: dict[str, list[str]] = {
         "and evaluate f at x + step and at x - step, new tensors that leave x alone. Known mistakes: a "
         "one-sided difference (error about eps), dividing by eps instead of 2 * eps, and returning "
         "autograd's exact gradient instead of the estimate.",
-        "Work on flat views: x reshaped to one dimension, and a float64 zero result shaped like x viewed "
-        "flat to write into. For element i, g_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), each "
-        "shifted input reshaped back to x's shape before calling f, which returns a 0-d tensor.",
+        "A flat version of a tensor (reshape(-1)) lets one index i reach every element, whatever the "
+        "shape; give f inputs of x's own shape. Test with f(t) = (t**2).sum(), whose gradient is 2x: "
+        "central differences get it right up to rounding, a one-sided difference is off by eps, and 4x "
+        "means the division was by eps instead of 2 eps.",
     ],
     "MultiplyAdd": [
         "Look back at Section 10 (Your own torch.autograd.Function): forward saves tensors on ctx, and "
@@ -142,9 +193,10 @@ HINTS: dict[str, list[str]] = {
         "backward, read them back from ctx.saved_tensors and multiply each local derivative by "
         "grad_output. Known mistakes: ignoring grad_output (no chain rule) and swapping the gradients of "
         "w and x.",
-        "For y = w x + b: dL/dw is grad_output times x, dL/dx is grad_output times w, and dL/db is "
-        "grad_output itself, each shaped like its input. Return the three in the order w, x, b; b is "
-        "not needed in backward, so it need not be saved.",
+        "Work the local derivatives out on paper for plain numbers first: how much does y = w x + b move "
+        "when w moves a little, when x does, and when b does? Save only what those need. Then test your "
+        "Function with torch.autograd.gradcheck on float64 inputs, as in the Exp demo, and check the "
+        "order of the three gradients you return.",
     ],
     "gradient_descent_step": [
         "Look back at Section 11 (Linear regression three ways), part (b): autograd gives the gradients, "
@@ -163,9 +215,10 @@ HINTS: dict[str, list[str]] = {
         "in-place update under torch.no_grad(), reset the gradients. Known mistakes: never zeroing the "
         "gradients (they pile up from step to step), updating outside torch.no_grad() (autograd "
         "refuses), and making the parameters on the CPU when the data is on a GPU.",
-        "Each step: the predictions w x + b are (N,), the loss is their 0-d mean squared error, and both "
-        "gradients are 0-d. Subtract lr times each gradient in place with -=, then set each gradient back "
-        "to zero with its in-place zero_() method; after the loop, return both parameters detached.",
+        "Test on a line without noise: x = torch.linspace(-2, 2, 50) and y = 2x + 3, with lr = 0.2 and "
+        "300 steps, should give w close to 2 and b close to 3, and 0 steps should give (0, 0). If the "
+        "loss grows from step to step, gradients are piling up; if .grad is None after the first step, "
+        "the update made a new tensor instead of changing the parameter in place.",
     ],
 }
 

@@ -6,6 +6,7 @@
 `progress` shows a `tqdm.auto` bar (a widget in Jupyter, text elsewhere) while you work. While
 nbgrader runs a notebook (validating or grading it) it shows nothing: a bar writes to stderr,
 which would mark a graded cell as failed, and a stored widget shows as a stale "0%" in feedback.
+Nor does it show while a check cell runs your answer: the check's verdict is all that cell shows.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import os
 import time
 from typing import Callable, Iterable, TypeVar
 
+import torch
+
 from .grading import GRADING_DIR_VARIABLE
+from .rules import _CallCounter
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -25,9 +29,16 @@ def being_graded() -> bool:
     return bool(os.environ.get(GRADING_DIR_VARIABLE) or os.environ.get("NBGRADER_EXECUTION"))
 
 
+def being_checked() -> bool:
+    """Whether an answer is running under a check or the grader, which count its PyTorch calls
+    (see `rules.watch_calls`)."""
+    return any(isinstance(mode, _CallCounter) for mode in torch.overrides._get_current_function_mode_stack())
+
+
 def progress(iterable: Iterable[Item], description: str = "", total: int | None = None) -> Iterable[Item]:
-    """`iterable` with a progress bar (with the time left) while you work; plain while graded."""
-    if being_graded():
+    """`iterable` with a progress bar (with the time left) while you work; plain while graded or
+    checked."""
+    if being_graded() or being_checked():
         return iterable
     from tqdm.auto import tqdm
 

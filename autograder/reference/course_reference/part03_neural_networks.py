@@ -2,15 +2,18 @@
 
 Module classes are tested as `torchcourse.grading` describes for the `module class` kind: the
 grader builds the learner's class with drawn arguments, checks its parameter names and shapes,
-loads weights it drew itself and compares outputs in eval mode (and once in training mode with
-the seed fixed), so a learner's own initial values never matter. Softmax and log-softmax are
-compared with PyTorch's in float64; the convolution size with what a real convolution gives; the
-initialiser by the statistics of what it leaves, on layers large enough for them to be reliable.
+loads weights it drew itself and compares outputs in eval mode and once in training mode with
+the seed fixed, so a learner's own initial values never matter. Softmax and log-softmax are
+worked out in float64 from `exp`, `max`, `sum` and `log`, the calls their rules allow; the
+convolution size by the formula (tests/test_part03_neural_networks.py checks it against a real
+convolution); the initialiser by the statistics of what it leaves, on layers large enough for
+them to be reliable.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -25,22 +28,29 @@ from .part01_tensors import _randint, _randn
 # --- reference answers -------------------------------------------------------------------
 
 def softmax(x: torch.Tensor) -> torch.Tensor:
-    return torch.softmax(x.double(), dim=-1).to(x.dtype)
+    exps = torch.exp(x.double() - x.double().amax(dim=-1, keepdim=True))
+    return (exps / exps.sum(dim=-1, keepdim=True)).to(x.dtype)
 
 
 def log_softmax(x: torch.Tensor) -> torch.Tensor:
-    return torch.log_softmax(x.double(), dim=-1).to(x.dtype)
+    shifted = x.double() - x.double().amax(dim=-1, keepdim=True)
+    return (shifted - torch.log(torch.exp(shifted).sum(dim=-1, keepdim=True))).to(x.dtype)
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
                      dilation: int = 1) -> int:
-    """The length a real convolution produces."""
-    signal, kernel = torch.zeros(1, 1, size), torch.zeros(1, 1, kernel_size)
-    return F.conv1d(signal, kernel, stride=stride, padding=padding, dilation=dilation).shape[-1]
+    span = dilation * (kernel_size - 1) + 1
+    return (size + 2 * padding - span) // stride + 1
 
 
-def MyLinear(in_features: int, out_features: int) -> nn.Module:
-    return nn.Linear(in_features, out_features)
+class MyLinear(nn.Module):
+    def __init__(self, in_features: int, out_features: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(out_features, in_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.matmul(x, self.weight.T) + self.bias
 
 
 class Network(nn.Module):
@@ -105,7 +115,6 @@ def count_parameters(model: nn.Module) -> int:
     return sum(math.prod(p.shape) for p in model.parameters() if p.requires_grad)
 
 
-
 # --- the known mistakes, in the order of torchcourse.part03_neural_networks.KNOWN_MISTAKES ---
 # (None: recognised by what it raised or changed)
 
@@ -126,6 +135,35 @@ def _initialise(model: nn.Module, layers: tuple[type, ...], weights, zero_bias: 
             weights(layer.weight)
             if zero_bias and layer.bias is not None:
                 nn.init.zeros_(layer.bias)
+
+
+def _initialise_every_layer_with_a_weight(model: nn.Module) -> None:
+    """Xavier-uniform weights and zero biases for every layer whose `weight` is a matrix or a
+    kernel, ConvTranspose2d and Conv1d included, not only nn.Linear and nn.Conv2d."""
+    for layer in model.modules():
+        weight = getattr(layer, "weight", None)
+        if isinstance(weight, torch.Tensor) and weight.dim() > 1:
+            nn.init.xavier_uniform_(weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+
+
+def _with_ending(network: type[nn.Module], ending: Callable[[torch.Tensor], torch.Tensor]) -> type[nn.Module]:
+    """`network`, with `ending` applied to the logits it returns."""
+
+    class Ending(network):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return ending(super().forward(x))
+
+    return Ending
+
+
+def _softmax_of_rows(logits: torch.Tensor) -> torch.Tensor:
+    return torch.softmax(logits, dim=1)
+
+
+def _log_softmax_of_rows(logits: torch.Tensor) -> torch.Tensor:
+    return torch.log_softmax(logits, dim=1)
 
 
 class _LeNetWithoutConvolutionReLU(nn.Module):
@@ -159,18 +197,13 @@ class _FCNetworkMistake(nn.Module):
         return F.dropout(x, self.drop_p, training=dropping) if self.on_logits else x
 
 
-class _NetworkMistake(nn.Module):
-    """Network without its activations, or with a softmax at the end."""
-
-    def __init__(self, activations: bool, softmax: bool) -> None:
+class _NetworkWithoutActivations(nn.Module):
+    def __init__(self) -> None:
         super().__init__()
         self.fc1, self.fc2, self.fc3 = nn.Linear(784, 128), nn.Linear(128, 64), nn.Linear(64, 10)
-        self.activation = nn.ReLU() if activations else nn.Identity()
-        self.softmax = softmax
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.fc3(self.activation(self.fc2(self.activation(self.fc1(x.flatten(1))))))
-        return torch.softmax(x, dim=1) if self.softmax else x
+        return self.fc3(self.fc2(self.fc1(x.flatten(1))))
 
 
 class _LinearMistake(nn.Module):
@@ -212,18 +245,35 @@ def _softmax_over_columns(x: torch.Tensor) -> torch.Tensor:
 
 
 MISTAKES: dict[str, tuple] = {
-    "softmax": (_softmax_over_columns, lambda x: torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True), _softmax_shifted_by_global_max, _softmax_over_dim_1),
-    "log_softmax": (lambda x: torch.log(torch.softmax(x, dim=-1)), lambda x: x - torch.log(torch.exp(x).sum(dim=-1, keepdim=True)), _log_softmax_without_keepdim, _log_softmax_over_dim_1),
-    "conv_output_size": (lambda n, k, s=1, p=0, d=1: (n + 2 * p - k) // s + 1, lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) / s + 1, lambda n, k, s=1, p=0, d=1: (n + p - d * (k - 1) - 1) // s + 1),
-    "MyLinear": (lambda i, o: _LinearMistake(i, o, transposed=True), None, lambda i, o: _LinearMistake(i, o, transposed=False)),
-    "Network": (lambda: _NetworkMistake(activations=False, softmax=False), None, lambda: _NetworkMistake(activations=True, softmax=True), None),
+    "softmax": (_softmax_over_columns, lambda x: torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True),
+                _softmax_shifted_by_global_max, _softmax_over_dim_1),
+    "log_softmax": (lambda x: torch.log(torch.softmax(x, dim=-1)),
+                    lambda x: x - torch.log(torch.exp(x).sum(dim=-1, keepdim=True)),
+                    _log_softmax_without_keepdim, _log_softmax_over_dim_1),
+    "conv_output_size": (lambda n, k, s=1, p=0, d=1: (n + 2 * p - k) // s + 1,
+                         lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) / s + 1,
+                         lambda n, k, s=1, p=0, d=1: (n + p - d * (k - 1) - 1) // s + 1),
+    "MyLinear": (lambda i, o: _LinearMistake(i, o, transposed=True), None,
+                 lambda i, o: _LinearMistake(i, o, transposed=False)),
+    "Network": (_NetworkWithoutActivations, None, _with_ending(Network, _softmax_of_rows), None, None,
+                _with_ending(Network, _log_softmax_of_rows)),
     "build_mlp": (lambda sizes: nn.Sequential(*build_mlp(sizes), nn.ReLU()), None),
-    "FCNetwork": (None, lambda *args: _FCNetworkMistake(*args, always=True), lambda i, o, hidden, p=0.5: _FCNetworkMistake(i, o, hidden, 0.0), lambda *args: _FCNetworkMistake(*args, on_logits=True), None),
-    "LeNet": (None, _LeNetWithoutConvolutionReLU, None, None),
-    "init_weights_": (lambda model: _initialise(model, (nn.Linear,), nn.init.xavier_uniform_), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_normal_), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
-                                                      zero_bias=False), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
-                                                      nested=False), lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.kaiming_uniform_), _default_initialisation, None),
-    "count_parameters": (lambda model: sum(p.numel() for p in model.parameters()), lambda model: len(list(model.parameters()))),
+    "FCNetwork": (None, lambda *args: _FCNetworkMistake(*args, always=True),
+                  lambda i, o, hidden, p=0.5: _FCNetworkMistake(i, o, hidden, 0.0),
+                  lambda *args: _FCNetworkMistake(*args, on_logits=True), None,
+                  _with_ending(FCNetwork, _softmax_of_rows), _with_ending(FCNetwork, _log_softmax_of_rows)),
+    "LeNet": (None, _LeNetWithoutConvolutionReLU, None, None, _with_ending(LeNet, _softmax_of_rows),
+              _with_ending(LeNet, _log_softmax_of_rows)),
+    "init_weights_": (lambda model: _initialise(model, (nn.Linear,), nn.init.xavier_uniform_),
+                      lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_normal_),
+                      lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
+                                                zero_bias=False),
+                      lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.xavier_uniform_,
+                                                nested=False),
+                      lambda model: _initialise(model, (nn.Linear, nn.Conv2d), nn.init.kaiming_uniform_),
+                      _default_initialisation, None, _initialise_every_layer_with_a_weight, None),
+    "count_parameters": (lambda model: sum(p.numel() for p in model.parameters()),
+                         lambda model: len(list(model.parameters()))),
 }
 
 
@@ -309,17 +359,27 @@ def _lenet_cases(generator: torch.Generator) -> list[Case]:
 def _initialiser_cases(generator: torch.Generator) -> list[Case]:
     """Models with layers of at least 3,200 weights, whose fan-out is between half the fan-in and
     the fan-in, so that Xavier's bound differs from PyTorch's default and from Kaiming's; some
-    layers sit in a nested nn.Sequential, and one linear layer has no bias."""
+    layers sit in a nested nn.Sequential, and one linear layer has no bias. Every model also holds
+    layers the exercise leaves alone, a ConvTranspose2d, a Conv1d and a batch normalisation, sized
+    the same way, so that re-initialising them changes what they hold."""
     cases = []
     for nested_linear in (True, False):
         channels = _randint(generator, 16, 24)
-        convolution = ["conv2d", channels, _randint(generator, (channels + 1) // 2, channels), 5]
+        narrower = _randint(generator, (channels + 1) // 2, channels)
+        convolution = ["conv2d", channels, narrower, 5]
+        # its weight is (in, out, 5, 5): PyTorch's default takes the fan-in from `out`
+        wide = _randint(generator, 16, 24)
+        transposed = ["convtranspose2d", wide, _randint(generator, (wide + 1) // 2, wide), 5]
+        signals = _randint(generator, 64, 96)
+        conv1d = ["conv1d", signals, _randint(generator, signals // 2 + 1, signals), 3]
         width = _randint(generator, 96, 160)
         linear = ["linear", width, _randint(generator, width // 2 + 1, width)]
         if nested_linear:
-            layers = [convolution, ["relu"], ["sequential", [["flatten"], [*linear, False]]]]
+            layers = [convolution, ["batchnorm2d", narrower], ["relu"], transposed,
+                      ["sequential", [["flatten"], [*linear, False], conv1d]]]
         else:
-            layers = [["sequential", [convolution, ["relu"]]], ["flatten"], linear]
+            layers = [["sequential", [convolution, ["relu"], transposed]], ["flatten"], linear,
+                      ["batchnorm1d", linear[2]], conv1d]
         cases.append(({"layers": layers},))
     return cases
 
@@ -339,7 +399,7 @@ def _counting_cases(generator: torch.Generator) -> list[Case]:
 
 EXERCISES = [
     Exercise("softmax", softmax, _logit_cases, mistakes=MISTAKES["softmax"]),
-    # near ±1000 float32 is spaced 6e-5 apart: x − logsumexp(x) is as right as x − max − log Σ
+    # near ±1000 neighbouring float32 numbers are 6e-5 apart: a right float32 answer is off by that
     Exercise("log_softmax", log_softmax, _logit_cases, atol=2e-4, mistakes=MISTAKES["log_softmax"]),
     Exercise("conv_output_size", conv_output_size, _conv_cases, mistakes=MISTAKES["conv_output_size"]),
     Exercise("MyLinear", MyLinear, _my_linear_cases, kind=MODULE_CLASS, mistakes=MISTAKES["MyLinear"]),

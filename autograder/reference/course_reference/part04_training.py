@@ -4,9 +4,11 @@ The losses are compared with closed forms in float64. Training code is graded by
 a model (see the `training` kind in `torchcourse.grading`): the grader builds a small model with
 weights it drew, an optimizer and a loss, calls the answer, and compares what it returned and the
 weights it left with what the reference returns and leaves. Datasets never divide evenly into
-batches, so a loss averaged per batch instead of per example shows; gradients start as junk, so a
-missing `zero_grad` shows; evaluation runs on a model with dropout, and every forward pass is
-watched, so a forgotten `eval()` or `no_grad()` shows.
+batches, so a loss averaged per batch instead of per example shows; loaders come as a DataLoader,
+one with `drop_last=True`, one over a `Subset` and a plain list of batches, so counting examples
+through `loader.dataset` shows; gradients start as junk, so a missing `zero_grad` shows; models
+come in training mode and in evaluation mode, with dropout, and every forward pass is watched, so
+a forgotten `train()`, `eval()` or `no_grad()`, or a mode not given back, shows.
 """
 
 from __future__ import annotations
@@ -33,18 +35,17 @@ def nll_loss(log_probs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 
 def cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     wide = logits.double()
-    return (torch.logsumexp(wide, dim=1) - wide.gather(1, labels[:, None])[:, 0]).mean().to(logits.dtype)
+    shifted = wide - wide.amax(dim=1, keepdim=True)
+    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    return -log_probs.gather(1, labels[:, None]).mean().to(logits.dtype)
 
 
 def sgd_momentum_step(param: torch.Tensor, grad: torch.Tensor, velocity: torch.Tensor, lr: float,
                       momentum: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """One step of torch.optim.SGD itself, started from the given momentum buffer."""
-    leaf = param.detach().clone().requires_grad_()
-    optimizer = torch.optim.SGD([leaf], lr=lr, momentum=momentum)
-    leaf.grad = grad.clone()
-    optimizer.state[leaf]["momentum_buffer"] = velocity.clone()
-    optimizer.step()
-    return leaf.detach(), optimizer.state[leaf]["momentum_buffer"]
+    """One step of torch.optim.SGD with momentum, started from the given momentum buffer: the
+    operations it runs, in its order, on copies."""
+    new_velocity = velocity.clone().mul_(momentum).add_(grad)
+    return param.clone().add_(new_velocity, alpha=-lr), new_velocity
 
 
 def _step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, optimizer) -> torch.Tensor:
@@ -61,17 +62,28 @@ def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, opti
     return float(_step(model, x, y, loss_fn, optimizer))
 
 
+def _epoch(model: nn.Module, loader, loss_fn, optimizer, device, switch_to_training: bool = True,
+           ) -> list[tuple[float, int]]:
+    """One epoch of training: each batch's loss (before its step) and its number of examples."""
+    if switch_to_training:
+        model.train()
+    return [(float(_step(model, x.to(device), y.to(device), loss_fn, optimizer)), len(x)) for x, y in loader]
+
+
+def _per_example(losses: list[tuple[float, int]]) -> float:
+    return sum(loss * count for loss, count in losses) / sum(count for _, count in losses)
+
+
 def train_one_epoch(model: nn.Module, loader, loss_fn, optimizer, device) -> float:
-    model.train()
-    losses = [(_step(model, x.to(device), y.to(device), loss_fn, optimizer), len(x)) for x, y in loader]
-    return float(sum(loss.double() * count for loss, count in losses) / sum(count for _, count in losses))
+    return _per_example(_epoch(model, loader, loss_fn, optimizer, device))
 
 
 def evaluate(model: nn.Module, loader, device) -> float:
+    was_training = model.training
     model.eval()
     with torch.inference_mode():
         hits = [(model(x.to(device)).argmax(1) == y.to(device)) for x, y in loader]
-    model.train()
+    model.train(was_training)
     return float(torch.cat(hits).double().mean())
 
 
@@ -126,36 +138,12 @@ class HeldOutLabels(nn.Module):
 # --- the known mistakes, in the order of torchcourse.part04_training.KNOWN_MISTAKES ---
 # (None: recognised by what it raised or changed)
 
-def _accuracy(model, loader, device, evaluation_mode: bool = True, switch_back: bool = True,
-              gradients: bool = False) -> float:
-    if evaluation_mode:
-        model.eval()
-    with torch.set_grad_enabled(gradients):
-        correct = sum((model(x.to(device)).argmax(1) == y.to(device)).sum().item() for x, y in loader)
-    if switch_back:
-        model.train()
-    return correct / sum(len(y) for _, y in loader)
-
-
 def _step_keeping_the_graph(model, x, y, loss_fn, optimizer) -> torch.Tensor:
     optimizer.zero_grad()
     loss = loss_fn(model(x), y)
     loss.backward()
     optimizer.step()
     return loss
-
-
-def _epoch_keeping_the_graphs(model, loader, loss_fn, optimizer, device) -> torch.Tensor:
-    total, count = 0, 0
-    for x, y in loader:
-        total = total + _step_keeping_the_graph(model, x.to(device), y.to(device), loss_fn, optimizer) * len(y)
-        count += len(y)
-    return total / count
-
-
-def _epoch_by_batch_means(model, loader, loss_fn, optimizer, device) -> float:
-    losses = [train_step(model, x.to(device), y.to(device), loss_fn, optimizer) for x, y in loader]
-    return sum(losses) / len(losses)
 
 
 def _step_without_zero_grad(model, x, y, loss_fn, optimizer) -> float:
@@ -165,15 +153,86 @@ def _step_without_zero_grad(model, x, y, loss_fn, optimizer) -> float:
     return loss.item()
 
 
+def _step_in_training_mode(model, x, y, loss_fn, optimizer) -> float:
+    model.train()
+    return train_step(model, x, y, loss_fn, optimizer)
+
+
+def _epoch_keeping_the_graphs(model, loader, loss_fn, optimizer, device) -> torch.Tensor:
+    model.train()
+    total, count = 0, 0
+    for x, y in loader:
+        total = total + _step_keeping_the_graph(model, x.to(device), y.to(device), loss_fn, optimizer) * len(y)
+        count += len(y)
+    return total / count
+
+
+def _epoch_by_batch_means(model, loader, loss_fn, optimizer, device) -> float:
+    losses = _epoch(model, loader, loss_fn, optimizer, device)
+    return sum(loss for loss, _ in losses) / len(losses)
+
+
+def _epoch_over_the_dataset(model, loader, loss_fn, optimizer, device) -> float:
+    losses = _epoch(model, loader, loss_fn, optimizer, device)
+    return sum(loss * count for loss, count in losses) / len(loader.dataset)
+
+
+def _epoch_in_the_given_mode(model, loader, loss_fn, optimizer, device) -> float:
+    return _per_example(_epoch(model, loader, loss_fn, optimizer, device, switch_to_training=False))
+
+
+def _accuracy(model, loader, device, switch_to_eval: bool = True, gradients: bool = False,
+              per_batch: bool = False) -> float:
+    """The accuracy as evaluate's known mistakes measure it, leaving the mode as it is after eval()."""
+    if switch_to_eval:
+        model.eval()
+    with torch.set_grad_enabled(gradients):
+        counts = [((model(x.to(device)).argmax(1) == y.to(device)).sum().item(), len(y)) for x, y in loader]
+    if per_batch:
+        return sum(correct / size for correct, size in counts) / len(counts)
+    return sum(correct for correct, _ in counts) / sum(size for _, size in counts)
+
+
+def _in_the_given_mode(measure):
+    """`measure`, then the model given back in the mode it came in."""
+    def measured(model, loader, device) -> float:
+        was_training = model.training
+        accuracy = measure(model, loader, device)
+        model.train(was_training)
+        return accuracy
+    return measured
+
+
+def _accuracy_then_training_mode(model, loader, device) -> float:
+    accuracy = _accuracy(model, loader, device)
+    model.train()
+    return accuracy
+
+
+def _fit_with_a_new_optimizer_each_epoch(model, loader, loss_fn, optimizer, epochs, device) -> list[float]:
+    return [train_one_epoch(model, loader, loss_fn, type(optimizer)(model.parameters(), **optimizer.defaults),
+                            device) for _ in range(epochs)]
+
+
 MISTAKES: dict[str, tuple] = {
     "nll_loss": (lambda lp, y: lp[torch.arange(len(y)), y].mean(), lambda lp, y: -lp[torch.arange(len(y)), y].sum(), lambda lp, y: -lp[:, y].mean()),
     "cross_entropy": (lambda z, y: -torch.log(torch.softmax(z, 1))[torch.arange(len(y)), y].mean(), lambda z, y: -torch.log_softmax(z, 0)[torch.arange(len(y)), y].mean(), lambda z, y: -z[torch.arange(len(y)), y].mean()),
     "sgd_momentum_step": (lambda p, g, v, lr, m: (p - (m * v + lr * g), m * v + lr * g), lambda p, g, v, lr, m: (p - lr * v, m * v + g), None),
-    "train_step": (_step_without_zero_grad, _step_keeping_the_graph),
-    "train_one_epoch": (_epoch_by_batch_means, _epoch_keeping_the_graphs),
-    "evaluate": (lambda model, loader, device: _accuracy(model, loader, device, evaluation_mode=False), lambda model, loader, device: _accuracy(model, loader, device, switch_back=False), lambda model, loader, device: _accuracy(model, loader, device, gradients=True)),
-    "fit": (lambda model, loader, loss_fn, opt, epochs, device:
-                     fit(model, loader, loss_fn, opt, epochs, device)[-1],),
+    "train_step": (_step_without_zero_grad, _step_keeping_the_graph, _step_in_training_mode),
+    "train_one_epoch": (_epoch_by_batch_means, _epoch_keeping_the_graphs, _epoch_over_the_dataset,
+                        _epoch_in_the_given_mode),
+    "evaluate": (lambda model, loader, device: _accuracy(model, loader, device, switch_to_eval=False),
+                 _accuracy_then_training_mode, _accuracy,
+                 _in_the_given_mode(lambda model, loader, device: _accuracy(model, loader, device, gradients=True)),
+                 _in_the_given_mode(lambda model, loader, device: _accuracy(model, loader, device, per_batch=True))),
+    "fit": (lambda model, loader, loss_fn, opt, epochs, device: fit(model, loader, loss_fn, opt, epochs, device)[-1],
+            lambda model, loader, loss_fn, opt, epochs, device:
+                [loss for _ in range(epochs) for loss, _ in _epoch(model, loader, loss_fn, opt, device)],
+            lambda model, loader, loss_fn, opt, epochs, device:
+                [sum(loss for loss, _ in _epoch(model, loader, loss_fn, opt, device)) for _ in range(epochs)],
+            _fit_with_a_new_optimizer_each_epoch,
+            lambda model, loader, loss_fn, opt, epochs, device:
+                [_epoch_in_the_given_mode(model, loader, loss_fn, opt, device) for _ in range(epochs)]),
 }
 
 
@@ -185,7 +244,9 @@ def _log_prob_cases(generator: torch.Generator) -> list[Case]:
         n, c = _randint(generator, 1, 9), _randint(generator, 2, 7)
         log_probs = torch.log_softmax(2 * _randn(generator, n, c), dim=1)
         cases.append((log_probs, torch.randint(0, c, (n,), generator=generator)))
-    return cases
+    # far larger than the others, so that a loop over the examples shows (see torchcourse.rules)
+    large = torch.log_softmax(2 * _randn(generator, 256, 6), dim=1)
+    return cases + [(large, torch.randint(0, 6, (256,), generator=generator))]
 
 
 def _logit_cases(generator: torch.Generator) -> list[Case]:
@@ -214,8 +275,9 @@ def _momentum_cases(generator: torch.Generator) -> list[Case]:
 
 
 def training_setup(generator: torch.Generator, features: int, classes: int, dropout: bool = False,
-                   optimizer: str | None = None) -> dict[str, object]:
-    """A small classifier with drawn weights, an optimizer and a loss, as plain data."""
+                   optimizer: str | None = None, eval_mode: bool = False) -> dict[str, object]:
+    """A small classifier with drawn weights, an optimizer and a loss, as plain data; the model is
+    handed over in evaluation mode with `eval_mode`."""
     hidden = _randint(generator, 6, 12)
     layers: list[list[object]] = [["linear", features, hidden], ["relu"]]
     layers += [["dropout", 0.5]] if dropout else []
@@ -224,51 +286,88 @@ def training_setup(generator: torch.Generator, features: int, classes: int, drop
     name = optimizer or ("sgd" if torch.rand((), generator=generator) < 0.5 else "adam")
     settings = {"name": "sgd", "lr": 0.1, "momentum": 0.9} if name == "sgd" else {"name": "adam", "lr": 0.01}
     return {"model": {"layers": layers, "weights": weights}, "optimizer": settings,
-            "loss": "cross_entropy", "junk gradients": True}
+            "loss": "cross_entropy", "junk gradients": True, "eval mode": eval_mode}
 
 
-def _loader(generator: torch.Generator, features: int, classes: int) -> dict[str, object]:
-    """A dataset whose size leaves a last batch of one example."""
+def _loader(generator: torch.Generator, features: int, classes: int, kind: str = "DataLoader") -> dict[str, object]:
+    """Batches of examples whose number leaves a last batch of one: a DataLoader, a plain list of
+    the batches, a DataLoader that drops the short last batch, or one over a Subset of a larger
+    dataset."""
     batch_size = _randint(generator, 4, 8)
     size = batch_size * _randint(generator, 2, 4) + 1
-    return {"inputs": _randn(generator, size, features),
-            "targets": torch.randint(0, classes, (size,), generator=generator), "batch_size": batch_size}
+    dataset_size = size + _randint(generator, 3, 9) if kind == "Subset" else size
+    spec: dict[str, object] = {"inputs": _randn(generator, dataset_size, features),
+                               "targets": torch.randint(0, classes, (dataset_size,), generator=generator),
+                               "batch_size": batch_size}
+    if kind == "plain list":
+        spec["as list"] = True
+    elif kind == "drop_last":
+        spec["drop_last"] = True
+    elif kind == "Subset":
+        spec["subset"] = torch.randperm(dataset_size, generator=generator)[:size].tolist()
+    return spec
+
+
+def _sizes(generator: torch.Generator) -> tuple[int, int]:
+    """A number of features and of classes."""
+    return _randint(generator, 3, 8), _randint(generator, 2, 5)
 
 
 def _train_step_cases(generator: torch.Generator) -> list[Case]:
+    """SGD with momentum, then Adam, on a model in training mode; then models with dropout,
+    handed over in evaluation mode and in training mode."""
     cases = []
-    for optimizer in ("sgd", "adam"):
-        features, classes, n = _randint(generator, 3, 8), _randint(generator, 2, 5), _randint(generator, 2, 9)
-        setup = training_setup(generator, features, classes, optimizer=optimizer)
+    for optimizer, dropout, eval_mode in (("sgd", False, False), ("adam", False, False),
+                                          (None, True, True), (None, True, False)):
+        (features, classes), n = _sizes(generator), _randint(generator, 2, 9)
+        setup = training_setup(generator, features, classes, dropout=dropout, optimizer=optimizer,
+                               eval_mode=eval_mode)
         x, y = _randn(generator, n, features), torch.randint(0, classes, (n,), generator=generator)
         cases.append((setup, "<model>", x, y, "<loss>", "<optimizer>"))
     return cases
 
 
 def _epoch_cases(generator: torch.Generator) -> list[Case]:
+    """Every kind of loader, in training mode, then a model with dropout handed over in
+    evaluation mode."""
     cases = []
-    for optimizer in ("sgd", "adam"):
-        features, classes = _randint(generator, 3, 8), _randint(generator, 2, 5)
-        setup = training_setup(generator, features, classes, optimizer=optimizer)
-        cases.append((setup, "<model>", _loader(generator, features, classes), "<loss>", "<optimizer>",
+    for kind, optimizer, dropout, eval_mode in (("DataLoader", "sgd", False, False),
+                                                ("plain list", "adam", False, False),
+                                                ("drop_last", None, False, False),
+                                                ("Subset", None, True, False),
+                                                ("DataLoader", None, True, True)):
+        features, classes = _sizes(generator)
+        setup = training_setup(generator, features, classes, dropout=dropout, optimizer=optimizer,
+                               eval_mode=eval_mode)
+        cases.append((setup, "<model>", _loader(generator, features, classes, kind), "<loss>", "<optimizer>",
                       "<device>"))
     return cases
 
 
 def _evaluation_cases(generator: torch.Generator) -> list[Case]:
+    """Models with dropout, handed over in training mode and in evaluation mode, with every kind
+    of loader."""
     cases = []
-    for _ in range(2):
-        features, classes = _randint(generator, 3, 8), _randint(generator, 2, 5)
-        setup = training_setup(generator, features, classes, dropout=True)
-        cases.append((setup, "<model>", _loader(generator, features, classes), "<device>"))
+    for kind, eval_mode in (("DataLoader", False), ("plain list", True), ("Subset", False), ("drop_last", True)):
+        features, classes = _sizes(generator)
+        setup = training_setup(generator, features, classes, dropout=True, eval_mode=eval_mode)
+        cases.append((setup, "<model>", _loader(generator, features, classes, kind), "<device>"))
     return cases
 
 
 def _fit_cases(generator: torch.Generator) -> list[Case]:
-    features, classes = _randint(generator, 3, 8), _randint(generator, 2, 5)
-    setup = training_setup(generator, features, classes)
-    return [(setup, "<model>", _loader(generator, features, classes), "<loss>", "<optimizer>",
-             _randint(generator, 2, 3), "<device>")]
+    """SGD with momentum and Adam, whose state carries over from epoch to epoch, on every kind of
+    loader; the last model, with dropout, is handed over in evaluation mode."""
+    cases = []
+    last_loader = ("drop_last", "Subset")[_randint(generator, 0, 1)]
+    for kind, optimizer, eval_mode in (("DataLoader", "sgd", False), ("plain list", "adam", False),
+                                       (last_loader, None, True)):
+        features, classes = _sizes(generator)
+        setup = training_setup(generator, features, classes, dropout=eval_mode, optimizer=optimizer,
+                               eval_mode=eval_mode)
+        cases.append((setup, "<model>", _loader(generator, features, classes, kind), "<loss>", "<optimizer>",
+                      _randint(generator, 2, 3), "<device>"))
+    return cases
 
 
 def _held_out_cases(generator: torch.Generator) -> list[Case]:
