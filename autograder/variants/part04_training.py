@@ -141,6 +141,14 @@ MISTAKES = {
     optimizer.step()
     return loss                                                     # the tensor, graph and all
 ''',
+        '''def train_step(model, x, y, loss_fn, optimizer):
+    model.train()                                                   # switches the caller's mode
+    optimizer.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+''',
     ],
     "train_one_epoch": [
         '''def train_one_epoch(model, loader, loss_fn, optimizer, device):
@@ -168,6 +176,30 @@ MISTAKES = {
         count += len(y)
     return total / count
 ''',
+        '''def train_one_epoch(model, loader, loss_fn, optimizer, device):
+    model.train()
+    total = 0.0
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(x)
+    return total / len(loader.dataset)                              # not the examples it yielded
+''',
+        '''def train_one_epoch(model, loader, loss_fn, optimizer, device):
+    total, count = 0.0, 0                                           # model.train() forgotten
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(x)
+        count += len(x)
+    return total / count
+''',
     ],
     "evaluate": [
         '''def evaluate(model, loader, device):
@@ -177,7 +209,17 @@ MISTAKES = {
             x, y = x.to(device), y.to(device)
             correct += (model(x).argmax(dim=1) == y).sum().item()
             total += len(y)
-    model.train()
+    return correct / total
+''',
+        '''def evaluate(model, loader, device):
+    model.eval()
+    correct, total = 0, 0
+    with torch.no_grad():
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            correct += (model(x).argmax(dim=1) == y).sum().item()
+            total += len(y)
+    model.train()                                                   # whatever mode it came in
     return correct / total
 ''',
         '''def evaluate(model, loader, device):
@@ -191,14 +233,26 @@ MISTAKES = {
     return correct / total                                          # left in eval mode
 ''',
         '''def evaluate(model, loader, device):
+    was_training = model.training
     model.eval()
     correct, total = 0, 0
     for x, y in loader:                                             # no torch.no_grad()
         x, y = x.to(device), y.to(device)
         correct += (model(x).argmax(dim=1) == y).sum().item()
         total += len(y)
-    model.train()
+    model.train(was_training)
     return correct / total
+''',
+        '''def evaluate(model, loader, device):
+    was_training = model.training
+    model.eval()
+    accuracies = []
+    with torch.no_grad():
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            accuracies.append((model(x).argmax(dim=1) == y).float().mean().item())
+    model.train(was_training)
+    return sum(accuracies) / len(accuracies)                        # a mean of per-batch accuracies
 ''',
     ],
     "capstone": ['''def train_classifier():
@@ -208,6 +262,7 @@ MISTAKES = {
     "fit": [
         '''def fit(model, train_loader, loss_fn, optimizer, epochs, device):
     for epoch in range(epochs):
+        model.train()
         total, count = 0.0, 0
         for x, y in train_loader:
             x, y = x.to(device), y.to(device)
@@ -218,6 +273,66 @@ MISTAKES = {
             total += loss.item() * len(y)
             count += len(y)
     return total / count                                            # the last epoch only
+''',
+        '''def fit(model, train_loader, loss_fn, optimizer, epochs, device):
+    losses = []
+    for epoch in range(epochs):
+        model.train()
+        for x, y in train_loader:
+            x, y = x.to(device), y.to(device)
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())                              # one loss per batch
+    return losses
+''',
+        '''def fit(model, train_loader, loss_fn, optimizer, epochs, device):
+    losses = []
+    for epoch in range(epochs):
+        model.train()
+        epoch_loss = 0.0
+        for x, y in train_loader:
+            x, y = x.to(device), y.to(device)
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            epoch_loss += loss.item()
+        losses.append(epoch_loss)                                   # a sum, not a mean
+    return losses
+''',
+        '''def fit(model, train_loader, loss_fn, optimizer, epochs, device):
+    losses = []
+    for epoch in range(epochs):
+        opt = type(optimizer)(model.parameters(), **optimizer.defaults)   # a fresh one each epoch
+        model.train()
+        total, count = 0.0, 0
+        for x, y in train_loader:
+            x, y = x.to(device), y.to(device)
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y)
+            count += len(y)
+        losses.append(total / count)
+    return losses
+''',
+        '''def fit(model, train_loader, loss_fn, optimizer, epochs, device):
+    losses = []
+    for epoch in progress(range(epochs), "epochs"):                 # model.train() forgotten
+        total, count = 0.0, 0
+        for x, y in train_loader:
+            x, y = x.to(device), y.to(device)
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(y)
+            count += len(y)
+        losses.append(total / count)
+    return losses
 ''',
     ],
 }
@@ -296,4 +411,41 @@ CLEO_CORRECT = {"cross_entropy", "train_one_epoch", "evaluate"}
 CLEO_UNTOUCHED = {"fit"}
 
 # Answers whose values are right but which break one stated rule (see torchcourse.rules).
-RULE_BREAKERS: dict[str, list[str]] = {}
+RULE_BREAKERS = {
+    "nll_loss": ['''def nll_loss(log_probs, labels):
+    return F.nll_loss(log_probs, labels)
+''', '''def nll_loss(log_probs, labels):
+    return nn.NLLLoss()(log_probs, labels)
+''', '''def nll_loss(log_probs, labels):
+    # log-probabilities are their own log-softmax, so cross-entropy gives the same number
+    return F.cross_entropy(log_probs, labels)
+''', '''def nll_loss(log_probs, labels):
+    total = 0
+    for row, label in zip(log_probs, labels):                       # one example at a time
+        total = total - row[label]
+    return total / len(labels)
+'''],
+    "cross_entropy": ['''def cross_entropy(logits, labels):
+    return F.cross_entropy(logits, labels)
+''', '''def cross_entropy(logits, labels):
+    return nn.CrossEntropyLoss()(logits, labels)
+''', '''def cross_entropy(logits, labels):
+    log_probs = F.log_softmax(logits, dim=1)
+    return -log_probs[torch.arange(len(labels), device=labels.device), labels].mean()
+''', '''def cross_entropy(logits, labels):
+    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    return -log_probs[torch.arange(len(labels), device=labels.device), labels].mean()
+''', '''def cross_entropy(logits, labels):
+    largest = logits.max(dim=1, keepdim=True).values
+    log_probs = logits - largest - torch.log(torch.exp(logits - largest).sum(dim=1, keepdim=True))
+    return F.nll_loss(log_probs, labels)
+'''],
+    "sgd_momentum_step": ['''def sgd_momentum_step(param, grad, velocity, lr, momentum):
+    leaf = param.detach().clone().requires_grad_()
+    optimizer = torch.optim.SGD([leaf], lr=lr, momentum=momentum)
+    leaf.grad = grad.clone()
+    optimizer.state[leaf]["momentum_buffer"] = velocity.clone()
+    optimizer.step()
+    return leaf.detach(), optimizer.state[leaf]["momentum_buffer"]
+'''],
+}

@@ -27,9 +27,11 @@ Every graded exercise has a kind, which says how its answer is exercised:
 
 The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
 learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
-through it in its own process to get the expected record), and the visible checks. A harness
-builds what it needs from plain data (tensors, numbers, strings, lists and dicts of them) and
-records only plain data, which the grader reads back with `torch.load(weights_only=True)`.
+through it in its own process to get the expected record), and the visible checks (which compare
+with records the reference made when the course was released). A harness builds what it needs from
+plain data (tensors, numbers, strings, lists and dicts of them) and records only plain data, which
+the grader reads back with `torch.load(weights_only=True)`. Each record also holds the PyTorch
+calls the answer made (see `torchcourse.rules`), on which the exercise's rules are judged.
 """
 
 from __future__ import annotations

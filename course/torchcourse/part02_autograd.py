@@ -169,10 +169,10 @@ HINTS: dict[str, list[str]] = {
         "Call torch.autograd.grad twice on a tracked copy of x: first on the sum of f at the copy, then "
         "on the sum of that first derivative. Known mistakes: leaving out create_graph=True in the first "
         "call, so there is no graph to differentiate, and stopping after the first derivative.",
-        "Test it with f = torch.sin, whose second derivative is -sin(x), and with a cubic such as t**3 "
-        "(6x). If the second differentiation complains that a tensor does not require grad, the first "
-        "derivative came out as a constant: look at the options of the first call. torch.autograd.grad "
-        "returns a tuple, even for a single input.",
+        "Test it with f = torch.sin, whose second derivative is -sin(x), and with f(t) = t**3, whose "
+        "second derivative is 6x. If the second differentiation complains that a tensor does not "
+        "require grad, the first derivative came out as a constant: look at the options of the first "
+        "call. torch.autograd.grad returns a tuple, even for a single input.",
     ],
     "numerical_gradient": [
         "Look back at Section 9 (Checking gradients numerically): a central difference moves one element "

@@ -45,10 +45,12 @@ def _loader(g: torch.Generator, as_list: bool = False) -> dict[str, object]:
     return {"inputs": randn(g, 13, 5), "targets": _labels(g, 13, 3), "batch_size": 4, "as list": as_list}
 
 
-def _either_mode(g: torch.Generator) -> bool:
-    """Whether a model is handed over in evaluation mode, drawn (the two visible draws of
-    `evaluate` get one of each)."""
-    return bool(torch.randint(0, 2, (), generator=g))
+def _evaluation_inputs(g: torch.Generator) -> Inputs:
+    """A model with dropout and a loader; whether the model is handed over in evaluation mode is
+    drawn last (the two draws of the check get one of each: tests/test_part04_training.py)."""
+    setup, loader = _setup(g, eval_mode=False), _loader(g)
+    setup["eval mode"] = bool(torch.randint(0, 2, (), generator=g))
+    return setup, "<model>", loader, "<device>"
 
 
 def _logits(g: torch.Generator) -> Inputs:
@@ -75,8 +77,7 @@ CHECKS: dict[str, VisibleCheck] = {
     "train_one_epoch": VisibleCheck(lambda g: (_setup(g, eval_mode=True, optimizer="adam"), "<model>",
                                                _loader(g, as_list=True), "<loss>", "<optimizer>", "<device>"),
                                     1e-4, kind=TRAINING),
-    "evaluate": VisibleCheck(lambda g: (_setup(g, eval_mode=_either_mode(g)), "<model>", _loader(g), "<device>"),
-                             1e-6, kind=TRAINING),
+    "evaluate": VisibleCheck(_evaluation_inputs, 1e-6, kind=TRAINING),
     "fit": VisibleCheck(lambda g: (_setup(g, eval_mode=True), "<model>", _loader(g), "<loss>", "<optimizer>", 2,
                                    "<device>"), 1e-4, kind=TRAINING),
     # Only the contract: a batch of images in, one row of class scores per image out (pass mark 0).
