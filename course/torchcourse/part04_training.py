@@ -130,8 +130,8 @@ HINTS: dict[str, list[str]] = {
         "weights every batch by its size.",
         "Training mode first, then one training step per batch. Keep two running totals: the loss "
         "weighted by the batch's size, and the number of examples. Known mistakes: averaging the batch "
-        "means (the last batch is short), .item() missing, counting through loader.dataset, no "
-        "model.train().",
+        "means (the last batch is short), .item() missing, counting through loader.dataset, training "
+        "a model that came in evaluation mode without switching it.",
         "Count the examples from the batches themselves: the loader may be a plain list, which has no "
         ".dataset, or drop its short last batch. 13 examples in batches of 4 give batches of 4, 4, 4 "
         "and 1: the last one counts a quarter as much as the others.",
@@ -150,7 +150,7 @@ HINTS: dict[str, list[str]] = {
         "Look back at the section on epochs: one epoch is one pass over the loader, and fit repeats it.",
         "One entry per epoch: each epoch's mean loss per example, as train_one_epoch computes it, with "
         "the same optimizer throughout. Known mistakes: only the last epoch's loss, one loss per "
-        "batch, a sum instead of a mean, a new optimizer each epoch, no model.train().",
+        "batch, a sum instead of a mean, a new optimizer each epoch, training in evaluation mode.",
         "With epochs = 3 the answer is a list of three floats, usually decreasing. A progress bar over "
         "the epochs (progress, as in Section 7) shows how long is left.",
     ],
@@ -161,7 +161,7 @@ HINTS: dict[str, list[str]] = {
         "last layer, CrossEntropyLoss and Adam with a learning rate of 1e-3 to 3e-3 is plenty. Count "
         "steps rather than epochs: on the stand-in, use all 10 epochs; on the real MNIST one epoch is "
         "already many steps. Watch the validation accuracy with evaluate, and stay within the budget "
-        "(10 epochs, 30 seconds).",
+        "of 30 seconds.",
         "The grader calls your model on (N, 1, 28, 28) images normalised like the notebook's "
         "(values in [-1, 1]) and takes argmax over the 10 scores; make sure model is the trained "
         "network, in any mode (the grader switches it to eval itself).",
