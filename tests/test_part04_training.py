@@ -16,9 +16,8 @@ from conftest import define, part_notebook
 from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
 from course_reference import EXERCISES
 from course_reference.part04_training import sgd_momentum_step
-from torchcourse import check
+from torchcourse import check, part04_training
 from torchcourse.checks import PASSED, expected_records, run_check
-from torchcourse import part04_training
 from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
 from torchcourse.modules import build_loader, describe_loader
 

@@ -26,6 +26,7 @@ BACKWARD_CALLS = ("backward", "grad")  # `loss.backward()`, `torch.autograd.back
 # loop over the dimensions of a tensor, or a branch taken for one shape only).
 LOOP_SLACK = 10
 _COUNTING = ContextVar("counting", default=True)
+_WATCHING = ContextVar("watching", default=False)
 
 
 class _CallCounter(TorchFunctionMode):
@@ -46,8 +47,17 @@ class _CallCounter(TorchFunctionMode):
 @contextlib.contextmanager
 def watch_calls(calls: Calls) -> Iterator[Calls]:
     """Count into `calls` the PyTorch functions and tensor methods called inside the block."""
-    with _CallCounter(calls):
-        yield calls
+    token = _WATCHING.set(True)
+    try:
+        with _CallCounter(calls):
+            yield calls
+    finally:
+        _WATCHING.reset(token)
+
+
+def watching() -> bool:
+    """Whether an answer is running under `watch_calls` (a visible check, or the grader)."""
+    return _WATCHING.get()
 
 
 @contextlib.contextmanager

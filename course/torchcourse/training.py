@@ -15,10 +15,9 @@ import os
 import time
 from typing import Callable, Iterable, TypeVar
 
-import torch
 
 from .grading import GRADING_DIR_VARIABLE
-from .rules import _CallCounter
+from .rules import watching
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -29,16 +28,10 @@ def being_graded() -> bool:
     return bool(os.environ.get(GRADING_DIR_VARIABLE) or os.environ.get("NBGRADER_EXECUTION"))
 
 
-def being_checked() -> bool:
-    """Whether an answer is running under a check or the grader, which count its PyTorch calls
-    (see `rules.watch_calls`)."""
-    return any(isinstance(mode, _CallCounter) for mode in torch.overrides._get_current_function_mode_stack())
-
-
 def progress(iterable: Iterable[Item], description: str = "", total: int | None = None) -> Iterable[Item]:
     """`iterable` with a progress bar (with the time left) while you work; plain while graded or
     checked."""
-    if being_graded() or being_checked():
+    if being_graded() or watching():
         return iterable
     from tqdm.auto import tqdm
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Callable
 
 import torch
 from torch import nn
@@ -62,8 +63,8 @@ def train_step(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, opti
     return float(_step(model, x, y, loss_fn, optimizer))
 
 
-def _epoch(model: nn.Module, loader, loss_fn, optimizer, device, switch_to_training: bool = True,
-           ) -> list[tuple[float, int]]:
+def _epoch(model: nn.Module, loader, loss_fn, optimizer, device,
+           switch_to_training: bool = True) -> list[tuple[float, int]]:
     """One epoch of training: each batch's loss (before its step) and its number of examples."""
     if switch_to_training:
         model.train()
@@ -71,6 +72,7 @@ def _epoch(model: nn.Module, loader, loss_fn, optimizer, device, switch_to_train
 
 
 def _per_example(losses: list[tuple[float, int]]) -> float:
+    """The mean loss per example of an epoch's batches."""
     return sum(loss * count for loss, count in losses) / sum(count for _, count in losses)
 
 
@@ -183,7 +185,7 @@ def _epoch_in_the_given_mode(model, loader, loss_fn, optimizer, device) -> float
 
 def _accuracy(model, loader, device, switch_to_eval: bool = True, gradients: bool = False,
               per_batch: bool = False) -> float:
-    """The accuracy as evaluate's known mistakes measure it, leaving the mode as it is after eval()."""
+    """The accuracy as evaluate's known mistakes measure it; the model is not switched back."""
     if switch_to_eval:
         model.eval()
     with torch.set_grad_enabled(gradients):
@@ -193,7 +195,7 @@ def _accuracy(model, loader, device, switch_to_eval: bool = True, gradients: boo
     return sum(correct for correct, _ in counts) / sum(size for _, size in counts)
 
 
-def _in_the_given_mode(measure):
+def _in_the_given_mode(measure: Callable[..., float]) -> Callable[..., float]:
     """`measure`, then the model given back in the mode it came in."""
     def measured(model, loader, device) -> float:
         was_training = model.training
@@ -209,9 +211,25 @@ def _accuracy_then_training_mode(model, loader, device) -> float:
     return accuracy
 
 
+def _fit_returning_the_last_loss(model, loader, loss_fn, optimizer, epochs, device) -> float:
+    return fit(model, loader, loss_fn, optimizer, epochs, device)[-1]
+
+
+def _fit_returning_every_batch_loss(model, loader, loss_fn, optimizer, epochs, device) -> list[float]:
+    return [loss for _ in range(epochs) for loss, _ in _epoch(model, loader, loss_fn, optimizer, device)]
+
+
+def _fit_returning_sums(model, loader, loss_fn, optimizer, epochs, device) -> list[float]:
+    return [sum(loss for loss, _ in _epoch(model, loader, loss_fn, optimizer, device)) for _ in range(epochs)]
+
+
 def _fit_with_a_new_optimizer_each_epoch(model, loader, loss_fn, optimizer, epochs, device) -> list[float]:
     return [train_one_epoch(model, loader, loss_fn, type(optimizer)(model.parameters(), **optimizer.defaults),
                             device) for _ in range(epochs)]
+
+
+def _fit_in_the_given_mode(model, loader, loss_fn, optimizer, epochs, device) -> list[float]:
+    return [_epoch_in_the_given_mode(model, loader, loss_fn, optimizer, device) for _ in range(epochs)]
 
 
 MISTAKES: dict[str, tuple] = {
@@ -225,14 +243,8 @@ MISTAKES: dict[str, tuple] = {
                  _accuracy_then_training_mode, _accuracy,
                  _in_the_given_mode(lambda model, loader, device: _accuracy(model, loader, device, gradients=True)),
                  _in_the_given_mode(lambda model, loader, device: _accuracy(model, loader, device, per_batch=True))),
-    "fit": (lambda model, loader, loss_fn, opt, epochs, device: fit(model, loader, loss_fn, opt, epochs, device)[-1],
-            lambda model, loader, loss_fn, opt, epochs, device:
-                [loss for _ in range(epochs) for loss, _ in _epoch(model, loader, loss_fn, opt, device)],
-            lambda model, loader, loss_fn, opt, epochs, device:
-                [sum(loss for loss, _ in _epoch(model, loader, loss_fn, opt, device)) for _ in range(epochs)],
-            _fit_with_a_new_optimizer_each_epoch,
-            lambda model, loader, loss_fn, opt, epochs, device:
-                [_epoch_in_the_given_mode(model, loader, loss_fn, opt, device) for _ in range(epochs)]),
+    "fit": (_fit_returning_the_last_loss, _fit_returning_every_batch_loss, _fit_returning_sums,
+            _fit_with_a_new_optimizer_each_epoch, _fit_in_the_given_mode),
 }
 
 
