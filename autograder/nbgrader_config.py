@@ -16,14 +16,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE / "reference")]
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CoalesceStreamsPreprocessor  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
 
 from course_grader.execute import ExecuteCellByCell  # noqa: E402
 from course_grader.preprocessors import (  # noqa: E402
-    JudgeRecordedResults, LimitOutputBytes, WriteHiddenInputs,
+    CoalesceStreams, JudgeRecordedResults, LimitOutputBytes, WriteHiddenInputs,
 )
 from course_grader.sandbox import GIB, KERNEL_NAME, Limits, install_kernelspec  # noqa: E402
 
@@ -39,10 +39,10 @@ c.CourseDirectory.feedback_directory = "autograder/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".grading"]
 
-# CoalesceStreams joins the pieces of one cell's printed output, which the kernel flushes when it
+# CoalesceStreams joins the pieces of each cell's printed output, which the kernel flushes when it
 # likes: the same notebook then gives the same graded page, byte for byte, every time.
 c.Autograde.autograde_preprocessors = [
-    WriteHiddenInputs, ExecuteCellByCell, CoalesceStreamsPreprocessor, JudgeRecordedResults, IgnorePattern,
+    WriteHiddenInputs, ExecuteCellByCell, JudgeRecordedResults, IgnorePattern, CoalesceStreams,
     ClearMetadataPreprocessor, LimitOutput, LimitOutputBytes, SaveAutoGrades, AssignLatePenalties,
     CheckCellMetadata,
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import linecache
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import pytest
@@ -12,6 +14,9 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "autograder"), str(REPO / "autograder" / "reference")]
+
+if TYPE_CHECKING:
+    from course_grader.judge import Verdict
 
 DEVICES = [
     pytest.param("cpu"),
@@ -71,3 +76,22 @@ def solution_lines(part: str) -> set[str]:
             elif not inside:
                 outside_lines.add(line.strip())
     return {line for line in inside_lines - outside_lines if len(line) > 12}
+
+
+def grade(name: str, source: str, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
+    """Grade one answer cell's source as autograding does, on one device."""
+    return grade_answer(name, define(source, name), device, seed, tmp_path, monkeypatch)
+
+
+def grade_answer(name: str, answer, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
+    """Grade an answer (a function, a class, a trained model) as autograding does, on one device:
+    the hidden inputs drawn from `seed`, the recorder the test cell calls, then the judge."""
+    from course_grader.judge import judge, make_plan, read_results, write_inputs
+    from course_reference import EXERCISES
+    from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
+
+    plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=[device])
+    write_inputs(plan, tmp_path)
+    monkeypatch.setenv(GRADING_DIR_VARIABLE, str(tmp_path))
+    record_for_grading(name, answer)
+    return judge(plan, read_results(plan, tmp_path))

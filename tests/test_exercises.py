@@ -6,14 +6,13 @@ trusted judge. tests/test_pipeline.py does the same through nbgrader.
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import DEVICES, answer_sources, define, part_notebook
-from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
+from conftest import DEVICES, answer_sources, define, grade, grade_answer, part_notebook
+from course_grader.judge import judge, make_plan, read_results, write_inputs
 from course_reference import PARTS
 from torchcourse import CheckFailed, check
 from torchcourse.data import DATA_VARIABLE
@@ -58,20 +57,6 @@ def check_module(name: str):
 
 def explains(message: str) -> bool:
     return any(words in message.lower() for words in EXPLAINED)
-
-
-def grade(name: str, source: str, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
-    """Grade one answer cell's source as autograding does, on one device."""
-    return grade_answer(name, define(source, name), device, seed, tmp_path, monkeypatch)
-
-
-def grade_answer(name: str, answer, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
-    """Grade an answer (a function, a class, a trained model) as autograding does, on one device."""
-    plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=[device])
-    write_inputs(plan, tmp_path)
-    monkeypatch.setenv(GRADING_DIR_VARIABLE, str(tmp_path))
-    record_for_grading(name, answer)
-    return judge(plan, read_results(plan, tmp_path))
 
 
 @pytest.mark.parametrize("part", sorted(PARTS))

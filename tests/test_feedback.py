@@ -75,3 +75,24 @@ def test_the_class_report_keeps_a_verdicts_problem_without_the_call():
     named = ("`sigmoid` failed a hidden test on cuda: These are the values of 1 / (1 + e^x): the minus "
              "sign in e^(−x) is missing. 12 of 12 values are wrong. It was called with (…).")
     assert failure_reason("sigmoid", named).startswith("These are the values of 1 / (1 + e^x)")
+
+
+def test_a_cells_printed_output_reads_the_same_however_the_kernel_flushed():
+    """stdout and stderr pieces interleave as the kernel's flushes fall; the graded page must not."""
+    from course_grader.preprocessors import CoalesceStreams
+    from nbformat.v4 import new_code_cell, new_output
+
+    def stream(name: str, text: str):
+        return new_output("stream", name=name, text=text)
+
+    figure = new_output("display_data", data={"text/plain": "<figure>"})
+    flushed_one_way = [stream("stdout", "a\n"), stream("stderr", "warning\n"), stream("stdout", "b\n"),
+                       figure, stream("stdout", "c\n")]
+    flushed_another = [stream("stdout", "a\n"), stream("stdout", "b\n"), stream("stderr", "warning\n"),
+                       figure, stream("stdout", "c\n")]
+    pages = []
+    for outputs in (flushed_one_way, flushed_another):
+        cell, _ = CoalesceStreams().preprocess_cell(new_code_cell(outputs=outputs), {}, 0)
+        pages.append([(output.output_type, output.get("name"), output.get("text")) for output in cell.outputs])
+    assert pages[0] == pages[1] == [("stream", "stdout", "a\nb\n"), ("stream", "stderr", "warning\n"),
+                                    ("display_data", None, None), ("stream", "stdout", "c\n")]

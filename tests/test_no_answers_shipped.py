@@ -16,6 +16,7 @@ import secrets
 from types import ModuleType
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pytest
 import torchcourse
 from course_grader.judge import judge, make_plan, read_results, write_inputs
@@ -86,4 +87,5 @@ def test_no_callable_in_the_learners_package_passes(name, tmp_path, monkeypatch,
         if judge(plan, read_results(plan, tmp_path)).passed:
             passing.append(label)
     capsys.readouterr()  # what the candidates printed
+    plt.close("all")  # and drew
     assert not passing, f"{name} is answered by the learner's package: {passing}"

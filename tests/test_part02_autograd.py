@@ -7,17 +7,14 @@ directly, the number of backward passes accumulated_gradient must run, and the n
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import nbformat
 import pytest
 import torch
-from conftest import define, part_notebook
-from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
+from conftest import define, grade, part_notebook
 from course_reference import PARTS
 from torchcourse.checks import CHECKS, PASSED, WRONG, run_check
-from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
 from torchcourse.part02_autograd import _chunk_count
 from torchcourse.rules import Rules
 
@@ -39,20 +36,11 @@ MULTIPLY_ADD = '''class MultiplyAdd(torch.autograd.Function):
 '''
 
 
-def grade(name: str, source: str, seed: int, tmp_path, monkeypatch) -> Verdict:
-    """Grade one answer cell's source on the CPU, as autograding does."""
-    plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=["cpu"])
-    write_inputs(plan, tmp_path)
-    monkeypatch.setenv(GRADING_DIR_VARIABLE, str(tmp_path))
-    record_for_grading(name, define(source, name))
-    return judge(plan, read_results(plan, tmp_path))
-
-
 @pytest.mark.filterwarnings("ignore:'saved_variables' is deprecated")
 def test_a_function_reading_saved_variables_passes(tmp_path, monkeypatch):
     """`ctx.saved_variables`, the old name PyTorch still accepts, works in the grader's direct call too."""
     source = MULTIPLY_ADD.replace("ctx.saved_tensors", "ctx.saved_variables")
-    verdict = grade("MultiplyAdd", source, 11, tmp_path, monkeypatch)
+    verdict = grade("MultiplyAdd", source, "cpu", 11, tmp_path, monkeypatch)
     assert verdict.passed, verdict.message
     result = run_check("MultiplyAdd", define(source, "MultiplyAdd"))
     assert result.status == PASSED, result.message
@@ -70,7 +58,7 @@ def test_a_function_reading_saved_variables_passes(tmp_path, monkeypatch):
 ])
 def test_an_attribute_error_on_ctx_names_the_learners_line_and_no_grader_internal(
         source, missing, tmp_path, monkeypatch):
-    verdict = grade("MultiplyAdd", source, 12, tmp_path, monkeypatch)
+    verdict = grade("MultiplyAdd", source, "cpu", 12, tmp_path, monkeypatch)
     result = run_check("MultiplyAdd", define(source, "MultiplyAdd"))
     assert not verdict.passed and result.status == WRONG
     for message in (verdict.message, result.message):

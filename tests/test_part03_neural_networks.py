@@ -9,20 +9,18 @@ true and gives nothing away.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import secrets
 
 import nbformat
 import pytest
 import torch
-from conftest import define, part_notebook
-from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
+from conftest import define, grade, part_notebook
+from course_grader.judge import make_plan
 from course_reference import PARTS
 from torch import nn
 from torchcourse import part03_neural_networks as part
 from torchcourse.checks import CHECKS, run_check
-from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
 from torchcourse.modules import build_layer, build_module, describe_module
 
 PART = "03-neural-networks"
@@ -33,15 +31,6 @@ MARKDOWN = [cell.source for cell in nbformat.read(part_notebook("solutions", PAR
 
 def sentence(name: str, index: int) -> str:
     return part.KNOWN_MISTAKES[name][index].sentence
-
-
-def grade(name: str, source: str, seed: int, tmp_path, monkeypatch) -> Verdict:
-    """Grade one answer cell's source on the CPU, as autograding does."""
-    plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=["cpu"])
-    write_inputs(plan, tmp_path)
-    monkeypatch.setenv(GRADING_DIR_VARIABLE, str(tmp_path))
-    record_for_grading(name, define(source, name))
-    return judge(plan, read_results(plan, tmp_path))
 
 
 def exercise_text(name: str) -> str:
@@ -153,7 +142,7 @@ LEARNERS = [
 @pytest.mark.parametrize("name, source, index", LEARNERS)
 def test_an_answer_a_learner_wrote_is_told_its_mistake_first(name, source, index, tmp_path, monkeypatch):
     seed = secrets.randbits(62)
-    verdict = grade(name, source, seed, tmp_path, monkeypatch)
+    verdict = grade(name, source, "cpu", seed, tmp_path, monkeypatch)
     assert verdict.message.startswith(f"`{name}` failed a hidden test on cpu: {sentence(name, index)}"), \
         f"seed {seed}: {verdict.message}"
     result = run_check(name, define(source, name))
@@ -161,7 +150,7 @@ def test_an_answer_a_learner_wrote_is_told_its_mistake_first(name, source, index
 
 
 def test_nn_linear_under_another_name_breaks_mylinear_s_rule(tmp_path, monkeypatch):
-    verdict = grade("MyLinear", "MyLinear = nn.Linear\n", 1, tmp_path, monkeypatch)
+    verdict = grade("MyLinear", "MyLinear = nn.Linear\n", "cpu", 1, tmp_path, monkeypatch)
     assert not verdict.passed and "`F.linear` (which `nn.Linear` runs)" in verdict.message, verdict.message
 
 

@@ -6,19 +6,18 @@ correct answer passes however it calls the model; the checks show their verdict 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import secrets
 
 import pytest
 import torch
-from conftest import define, part_notebook
-from course_grader.judge import Verdict, judge, make_plan, read_results, write_inputs
+from conftest import define, grade, part_notebook
+from course_grader.judge import make_plan
 from course_reference import EXERCISES
 from course_reference.part04_training import sgd_momentum_step
 from torchcourse import check, part04_training
 from torchcourse.checks import PASSED, expected_records, run_check
-from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
+from torchcourse.grading import GRADING_DIR_VARIABLE
 from torchcourse.modules import build_loader, describe_loader
 
 LOADER_EXERCISES = ("train_one_epoch", "evaluate", "fit")
@@ -65,15 +64,6 @@ CALLING_FORWARD = {
     return losses
 ''',
 }
-
-
-def grade(name: str, source: str, seed: int, tmp_path, monkeypatch) -> Verdict:
-    """Grade one answer cell's source as autograding does, on the CPU."""
-    plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=["cpu"])
-    write_inputs(plan, tmp_path)
-    monkeypatch.setenv(GRADING_DIR_VARIABLE, str(tmp_path))
-    record_for_grading(name, define(source, name))
-    return judge(plan, read_results(plan, tmp_path))
 
 
 def loader_kind(spec: dict) -> str:
@@ -126,7 +116,7 @@ def test_a_correct_answer_calling_model_forward_passes(name, tmp_path, monkeypat
     source = CALLING_FORWARD[name]
     for _ in range(3):
         seed = secrets.randbits(62)
-        verdict = grade(name, source, seed, tmp_path, monkeypatch)
+        verdict = grade(name, source, "cpu", seed, tmp_path, monkeypatch)
         assert verdict.passed, f"seed {seed}: {verdict.message}"
     assert run_check(name, define(source, name)).status == PASSED
 

@@ -6,6 +6,8 @@ test cell and saves them where the notebook's `record_for_grading` call will fin
 test cell's outputs with the grader's own verdict, so the score nbgrader saves, and the feedback
 the learner reads, come from the comparison made here rather than from the learner's kernel.
 `LimitOutputBytes` cuts what a cell printed or displayed to a size a feedback page can hold.
+`CoalesceStreams` joins what a cell printed, so that the graded page does not depend on when the
+kernel happened to flush.
 """
 
 from __future__ import annotations
@@ -93,6 +95,32 @@ def _verdict_outputs(verdict: Verdict, kernel_outputs: list[NotebookNode]) -> li
         lines.append(f"While running this cell your notebook raised "
                      f"{kernel_error.ename}: {str(kernel_error.evalue)[:500]}")
     return [new_output("error", ename="HiddenTestFailed", evalue=verdict.message, traceback=lines)]
+
+
+class CoalesceStreams(Preprocessor):
+    """Join each run of a cell's printed outputs into one stdout output followed by one stderr
+    output. The kernel sends printed text in pieces whenever it flushes, and stdout and stderr
+    interleave as their flushes happen to fall: joined this way, the same notebook gives the same
+    graded page every time."""
+
+    enabled = Bool(True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int):
+        if cell.cell_type != "code":
+            return cell, resources
+        joined: list[NotebookNode] = []
+        run: dict[str, str] = {}
+        for output in [*cell.get("outputs", []), None]:
+            if output is not None and output.output_type == "stream":
+                run[output.name] = run.get(output.name, "") + str(output.text)
+                continue
+            joined += [new_output("stream", name=name, text=run[name]) for name in ("stdout", "stderr")
+                       if run.get(name)]
+            run = {}
+            if output is not None:
+                joined.append(output)
+        cell.outputs = joined
+        return cell, resources
 
 
 class LimitOutputBytes(Preprocessor):

@@ -194,7 +194,7 @@ HINTS: dict[str, list[str]] = {
 
 
 # The mistakes learners make most often, in the order of autograder/variants/part01_tensors.py;
-# each is written out in the hidden reference (course_reference.part01_tensors).
+# each is written out in the grader's own package, which learners never get.
 KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
     "sigmoid": [KnownMistake("These are the values of 1 / (1 + e^x): the minus sign in e^(−x) is missing.")],
     "relu": [KnownMistake("Assigning through a mask writes into the caller's tensor: make the change on a clone.",
