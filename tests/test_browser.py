@@ -235,7 +235,7 @@ def test_wrong_answer_typed_in_the_browser_shows_what_was_expected_and_what_it_g
     page.keyboard.press("Shift+Enter")  # runs the check
     checked = code_cell(panel, 'check("sigmoid", sigmoid)')
     verdict = checked.locator(".jp-OutputArea-output")
-    expect(verdict).to_have_text(re.compile(r"^✗ sigmoid\("), timeout=CELL_MS)
+    expect(verdict).to_have_text(re.compile(r"^✗ sigmoid: "), timeout=CELL_MS)
     assert "expected" in verdict.text_content() and "got" in verdict.text_content()
     for cell in (answer, checked):
         expect(error_outputs(cell)).to_have_count(0)

@@ -77,7 +77,7 @@ def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
                               "finish (see the error above), or the function is missing.")
     runs = [(device, case) for device in plan.devices for case in plan.cases]
     for (device, case), result in zip(runs, results):
-        problem = _problem(plan.exercise, case, device, result)
+        problem = case_problem(plan.exercise, case, device, result)
         if problem:
             call = describe_call(name, plan.exercise.kind, list(case))
             return Verdict(False, f"`{name}` failed a hidden test on {device}: {problem} It was {call}.")
@@ -117,7 +117,7 @@ def mistake_records(exercise: Exercise, case: Case) -> list[Any]:
     return records
 
 
-def _problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]) -> str | None:
+def case_problem(exercise: Exercise, case: Case, device: str, result: dict[str, Any]) -> str | None:
     """What is wrong with one recorded result, or None if it is right."""
     if result.get("device") != device:
         return "the recorded results are out of order or incomplete."

@@ -121,6 +121,10 @@ MISTAKES = {
     e = torch.exp(x - x.max(dim=1, keepdim=True).values)     # dim=1: right for 2-D inputs only
     return e / e.sum(dim=1, keepdim=True)
 ''',
+        '''def softmax(x):
+    e = torch.exp(x - x.max(dim=0, keepdim=True).values)     # max and sum both over dim=0
+    return e / e.sum(dim=0, keepdim=True)
+''',
     ],
     "log_softmax": [
         '''def log_softmax(x):

@@ -194,15 +194,17 @@ _LOG_SOFTMAX_AT_THE_END = ("Return the logits, not log-probabilities: no log_sof
 # --- the known mistakes, written out so that a wrong answer can be recognised ----------------
 
 
+_OVER_COLUMNS = "Normalise along the last dimension: each row of a batch must sum to 1, not each column."
+
 KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
     "softmax": [
-        KnownMistake("Normalise along the last dimension: each row of a batch must sum to 1, not "
-                     "each column."),
+        KnownMistake(_OVER_COLUMNS),
         KnownMistake("exp overflows to inf for large entries (exp(1000)), and inf / inf is nan: "
                      "subtract each row's maximum first, which does not change the softmax."),
         KnownMistake("Subtract each row's own maximum: with the maximum of the whole tensor, a row far "
                      "below it underflows to 0 / 0 = nan."),
         KnownMistake(_LAST_DIMENSION, raised="Dimension out of range"),
+        KnownMistake(_OVER_COLUMNS),
     ],
     "log_softmax": [
         KnownMistake("log(softmax(x)) is log(0) = −inf wherever softmax underflows: compute "

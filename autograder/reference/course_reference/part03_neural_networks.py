@@ -239,6 +239,11 @@ def _softmax_over_dim_1(x: torch.Tensor) -> torch.Tensor:
     return e / e.sum(dim=1, keepdim=True)
 
 
+def _softmax_entirely_over_columns(x: torch.Tensor) -> torch.Tensor:
+    e = torch.exp(x - x.max(dim=0, keepdim=True).values)
+    return e / e.sum(dim=0, keepdim=True)
+
+
 def _softmax_over_columns(x: torch.Tensor) -> torch.Tensor:
     e = torch.exp(x - x.max(dim=-1, keepdim=True).values)
     return e / e.sum(dim=0, keepdim=True)
@@ -246,7 +251,7 @@ def _softmax_over_columns(x: torch.Tensor) -> torch.Tensor:
 
 MISTAKES: dict[str, tuple] = {
     "softmax": (_softmax_over_columns, lambda x: torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True),
-                _softmax_shifted_by_global_max, _softmax_over_dim_1),
+                _softmax_shifted_by_global_max, _softmax_over_dim_1, _softmax_entirely_over_columns),
     "log_softmax": (lambda x: torch.log(torch.softmax(x, dim=-1)),
                     lambda x: x - torch.log(torch.exp(x).sum(dim=-1, keepdim=True)),
                     _log_softmax_without_keepdim, _log_softmax_over_dim_1),
