@@ -220,19 +220,23 @@ def train_and_record(answer: Callable[..., Any], args: list[Any]) -> dict[str, A
     built = [build_loader(arg) if is_loader_spec(arg) else
              stand_ins.get(arg, arg) if isinstance(arg, str) else arg for arg in arguments]
     passes: list[tuple[bool, bool]] = []
-    forward = model.forward
+    model_class = type(model)
 
-    def watched_forward(*inputs: Any, **options: Any) -> Any:
-        passes.append((model.training, torch.is_grad_enabled()))
-        return forward(*inputs, **options)
+    def watched_forward(self: nn.Module, *inputs: Any, **options: Any) -> Any:
+        passes.append((self.training, torch.is_grad_enabled()))
+        return model_class.forward(self, *inputs, **options)
 
-    model.forward = watched_forward  # `model(x)` and `model.forward(x)` both come through here
+    # `model(x)` and `model.forward(x)` both come through a forward of the model's own class (a
+    # copy the answer makes, to keep the best weights say, runs its own weights through it)
+    model.__class__ = type(model_class.__name__, (model_class,),
+                           {"forward": watched_forward, "__qualname__": model_class.__qualname__,
+                            "__module__": model_class.__module__})
     try:
         with torch.random.fork_rng(devices=[torch.device(device)] if device != "cpu" else []):
             torch.manual_seed(TRAINING_SEED)
             returned = answer(*built)
     finally:
-        del model.forward
+        model.__class__ = model_class
     return {"returned": returned, "weights": model.state_dict(), "in training mode after": model.training,
             "forward passes": len(passes),
             "forward passes in training mode": sum(training for training, _ in passes),
