@@ -516,12 +516,14 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
     return None
 
 
-def name_mistake(mistakes: Sequence[Any], record: dict[str, Any], wrong_records: Sequence[Any],
-                 rtol: float, atol: float) -> str | None:
+def name_mistake(mistakes: Sequence[Any], record: dict[str, Any],
+                 mistake_records: Callable[[], Sequence[Any]], rtol: float, atol: float) -> str | None:
     """The sentence of the first known mistake (see `spec.KnownMistake`) that explains a wrong
-    record, or None. `wrong_records[i]` is what mistake i, written out, gives on the same case
-    (None for a mistake recognised by what it raised or changed)."""
+    record, or None. `mistake_records()[i]` is what mistake i, written out, gives on the same case
+    (None for a mistake recognised by what it raised or changed); it is asked for only when the
+    answer gave a result to compare."""
     reported = f"{record.get('error') or ''} {record.get('problem') or ''}"
+    wrong_records = mistake_records() if record.get("recorded") else [None] * len(mistakes)
     for mistake, wrong in zip(mistakes, wrong_records):
         if mistake.raised and mistake.raised in reported:
             return mistake.sentence
@@ -544,7 +546,7 @@ def explain_problem(kind: str, record: dict[str, Any], expected: Any, case: list
     problem = find_problem(record, expected, rtol, atol, COMPARISONS.get(kind))
     if problem is None:
         return rules.problem_with_calls(record.get("calls") or {}, case)
-    named = name_mistake(mistakes, record, mistake_records(), rtol, atol)
+    named = name_mistake(mistakes, record, mistake_records, rtol, atol)
     if not named and kind == MODULE_CLASS and problem.startswith("`training output`"):
         named = TRAINING_MODE_ONLY
     return f"{named} {_capitalised(problem)}" if named else problem
