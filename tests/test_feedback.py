@@ -96,3 +96,13 @@ def test_a_cells_printed_output_reads_the_same_however_the_kernel_flushed():
         pages.append([(output.output_type, output.get("name"), output.get("text")) for output in cell.outputs])
     assert pages[0] == pages[1] == [("stream", "stdout", "a\nb\n"), ("stream", "stderr", "warning\n"),
                                     ("display_data", None, None), ("stream", "stdout", "c\n")]
+
+
+def test_the_score_table_keeps_its_column_headers_apart(capsys):
+    from course_grader.cli import parts, print_scores
+
+    print_scores({"ada": {part: 1 for part in parts()}, "mallory": {}})
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["student", *parts()]
+    assert rows[1].split() == ["mallory", *["-"] * len(parts())]
+    assert len({len(line) for line in (header, *rows)}) == 1  # columns line up

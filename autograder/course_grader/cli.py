@@ -124,12 +124,15 @@ def scores() -> dict[str, dict[str, float]]:
 
 
 def print_scores(table: dict[str, dict[str, float]]) -> None:
+    """The score table: a row per student, a column per part, two spaces between columns
+    however long a part's name is."""
     columns = parts()
-    width = max([len("student"), *map(len, table)]) + 2
-    print(f"{'student':<{width}}" + "".join(f"{part:>16}" for part in columns))
+    width = max([len("student"), *map(len, table)])
+    print(f"{'student':<{width}}" + "".join(f"  {part:>{max(len(part), 5)}}" for part in columns))
     for student in sorted(table):
         row = [table[student].get(part) for part in columns]
-        print(f"{student:<{width}}" + "".join(f"{'-' if s is None else f'{s:g}':>16}" for s in row))
+        print(f"{student:<{width}}" + "".join(f"  {'-' if score is None else f'{score:g}':>{max(len(part), 5)}}"
+                                              for part, score in zip(columns, row)))
 
 
 def demo(force: bool = False, jobs: int | None = None) -> int:
