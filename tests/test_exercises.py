@@ -17,7 +17,7 @@ from course_reference import PARTS
 from torchcourse import CheckFailed, check
 from torchcourse.data import DATA_VARIABLE
 from torchcourse.checks import (CHECKS, KNOWN_MISTAKES, NOT_WRITTEN, PART_MODULES, PASSED, WRONG,
-                                expected_records, run_check)
+                                expected_records, part_module, run_check)
 from torchcourse.grading import COMPARISONS, GRADING_DIR_VARIABLE, loop_problem, record_for_grading, run_case
 from torchcourse.rules import input_size
 from variants import PARTS as VARIANTS
@@ -48,11 +48,6 @@ RULE_WORDS = {"forbidden": "which this exercise rules out", "no_loops": "without
 REAL_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data"
 EXPLAINED = ("expected", "raised", "in place", "requires_grad", "no gradient can flow", "rules out",
              "without a loop", "backward pass", "never")
-
-
-def check_module(name: str):
-    """The torchcourse module whose checks include exercise `name`."""
-    return next(module for module in PART_MODULES if name in module.CHECKS)
 
 
 def explains(message: str) -> bool:
@@ -162,7 +157,7 @@ def test_a_loop_shows_on_every_draw_and_in_the_check(name):
     for seed in range(20):
         sizes = [input_size(case) for case in make_plan(EXERCISES[name], seed=seed).cases]
         assert max(sizes) >= 16 * max(min(sizes), 1), (seed, sizes)
-    sizes = [input_size(draw["inputs"]) for draw in expected_records(check_module(name))[name]]
+    sizes = [input_size(draw["inputs"]) for draw in expected_records(part_module(name))[name]]
     assert max(sizes) >= 8 * max(min(sizes), 1), sizes
 
 

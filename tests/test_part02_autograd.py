@@ -12,7 +12,7 @@ import re
 import nbformat
 import pytest
 import torch
-from conftest import define, grade, part_notebook
+from conftest import answer_sources, define, grade, part_notebook
 from course_reference import PARTS
 from torchcourse.checks import CHECKS, PASSED, WRONG, run_check
 from torchcourse.part02_autograd import _chunk_count
@@ -23,17 +23,8 @@ EXERCISES = {exercise.name: exercise for exercise in PARTS[PART]}
 # Words that would show a learner the grader's own code instead of theirs.
 GRADER_INTERNALS = ("torchcourse", "course_grader", "course_reference", "grading.", "Traceback")
 
-MULTIPLY_ADD = '''class MultiplyAdd(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, w, x, b):
-        ctx.save_for_backward(w, x)
-        return w * x + b
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        w, x = ctx.saved_tensors
-        return grad_output * x, grad_output * w, grad_output
-'''
+# The solution's answer cell; the tests below change one line of it.
+MULTIPLY_ADD = answer_sources(part_notebook("solutions", PART))["MultiplyAdd"]
 
 
 @pytest.mark.filterwarnings("ignore:'saved_variables' is deprecated")

@@ -8,7 +8,6 @@ any form. The known mistakes' records go with them, so a check can name a mistak
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -61,9 +60,9 @@ def part_records(module: ModuleType) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
-def write_expected_records() -> list[Path]:
-    """Write every part's expected records into the learner's package; return the files."""
-    written = []
+def write_expected_records() -> None:
+    """Write every part's expected records into the learner's package (a file only where they
+    changed, so that an unchanged release leaves the files as they were)."""
     for module in PART_MODULES:
         path = expected_records_path(module)
         path.parent.mkdir(exist_ok=True)
@@ -71,6 +70,4 @@ def write_expected_records() -> list[Path]:
         torch.save(part_records(module), buffer)
         if not path.is_file() or path.read_bytes() != buffer.getvalue():
             path.write_bytes(buffer.getvalue())
-        written.append(path)
     expected_records.cache_clear()
-    return written

@@ -41,6 +41,11 @@ KNOWN_MISTAKES = {name: mistakes for module in PART_MODULES
 EXPECTED_FOLDER = Path(__file__).parent / "expected"
 
 
+def part_module(name: str) -> ModuleType:
+    """The part module whose checks include exercise `name`."""
+    return next(module for module in PART_MODULES if name in module.CHECKS)
+
+
 def expected_records_path(module: ModuleType) -> Path:
     """Where the records a correct answer gave on a part's visible inputs are kept."""
     return EXPECTED_FOLDER / f"{module.__name__.rsplit('.', 1)[-1]}.pt"
@@ -93,8 +98,7 @@ def run_check(name: str, answer: Any) -> CheckResult:
     if name not in CHECKS:
         return CheckResult(name, WRONG, unknown_name(name, list(CHECKS)))
     spec = CHECKS[name]
-    module = next(module for module in PART_MODULES if name in module.CHECKS)
-    draws = expected_records(module)[name]
+    draws = expected_records(part_module(name))[name]
     atol = spec.tolerance if spec.atol is None else spec.atol
     devices = [device.type for device in available_devices()]
     for device in devices:

@@ -10,14 +10,12 @@ import torch
 
 from .grading import CLASSIFIER, TRAINING
 from .modules import build_module, draw_weights
+from .part03_neural_networks import LOG_SOFTMAX_CALLS
 from .rules import Rules
 from .spec import Inputs, KnownMistake, VisibleCheck, randn
 
 NLL_LOSS = {"nll_loss": "`F.nll_loss` (or `nn.NLLLoss`)"}
 CROSS_ENTROPY = {"cross_entropy": "`F.cross_entropy` (or `nn.CrossEntropyLoss`)"}
-LOG_SOFTMAX = {"log_softmax": "`F.log_softmax` (or `torch.log_softmax`, `nn.LogSoftmax`)",
-               "special_log_softmax": "`torch.special.log_softmax`",
-               "logsumexp": "`torch.logsumexp`", "special_logsumexp": "`torch.special.logsumexp`"}
 # What an optimiser's `step()` calls first, whatever the optimiser (a profiler mark; the older name too).
 OPTIMIZER_STEP = {name: "`torch.optim` (an optimiser's `step()`)"
                   for name in ("_record_function_enter_new", "_record_function_enter")}
@@ -66,7 +64,7 @@ CHECKS: dict[str, VisibleCheck] = {
         instead="pick the log-probabilities of the correct classes with index tensors.", no_loops=True),
         large=lambda g: _log_probs(g, 96)),
     "cross_entropy": VisibleCheck(_logits, 1e-4, rules=Rules(
-        forbidden={**CROSS_ENTROPY, **LOG_SOFTMAX, **NLL_LOSS},
+        forbidden={**CROSS_ENTROPY, **LOG_SOFTMAX_CALLS, **NLL_LOSS},
         instead="subtract each row's maximum, then build the log-softmax from `torch.exp`, a sum and "
                 "`torch.log`.")),
     "sgd_momentum_step": VisibleCheck(lambda g: (randn(g, 3), randn(g, 3), randn(g, 3), 0.1, 0.9), 1e-5,
