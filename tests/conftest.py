@@ -57,7 +57,7 @@ def define(source: str, name: str):
     from torchcourse.training import progress
 
     namespace = {"torch": torch, "nn": torch.nn, "F": torch.nn.functional, "progress": progress,
-                 "np": __import__("numpy"), "math": __import__("math")}
+                 "np": __import__("numpy"), "math": __import__("math"), "copy": __import__("copy")}
     exec(compile(source, filename, "exec"), namespace)
     return namespace[name]
 

@@ -14,7 +14,8 @@ def test_matching_tensors_and_numbers_have_no_mismatch():
 @pytest.mark.parametrize("got, words", [
     (torch.zeros(4, 3), ["shape (3, 4)", "shape (4, 3)", "shape differs"]),
     (torch.zeros(3, 4, dtype=torch.int64), ["torch.float32", "torch.int64", "dtype differs"]),
-    ([1.0, 2.0], ["a tuple or list of 2 values"]),
+    ([1.0, 2.0], ["the list [1.0, 2.0]"]),
+    ([torch.ones(1), 2.0], ["a tuple or list of 2 values"]),
 ])
 def test_a_wrong_kind_of_result_is_described(got, words):
     message = mismatch(torch.zeros(3, 4), got)
@@ -48,7 +49,7 @@ def test_lists_and_dicts_are_compared_item_by_item_and_the_item_is_named():
     wrong = {"output": torch.ones(2), "gradients": [torch.ones(2), None]}
     assert mismatch(expected, wrong).startswith("`gradients`: item 0 of 2: 2 of 2 values are wrong")
     assert "got None" in mismatch([torch.ones(1)], [None])
-    assert "expected a tuple or list of 2 values, got a tensor" in mismatch([1.0, 2.0], torch.ones(2))
+    assert "expected the list [1.0, 2.0], got a tensor" in mismatch([1.0, 2.0], torch.ones(2))
 
 
 def test_a_dict_missing_a_key_or_of_another_type_is_named():

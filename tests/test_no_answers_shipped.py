@@ -21,9 +21,9 @@ import pytest
 import torchcourse
 from course_grader.judge import case_problem, judge, make_plan, read_results, write_inputs
 from course_reference import EXERCISES
-from torchcourse.grading import COMPARISONS, GRADING_DIR_VARIABLE, record_for_grading, run_case
+from torchcourse.grading import PASS_DESCRIPTIONS, GRADING_DIR_VARIABLE, record_for_grading, run_case
 
-GRADED = sorted(name for name, exercise in EXERCISES.items() if exercise.kind not in COMPARISONS)
+GRADED = sorted(name for name, exercise in EXERCISES.items() if exercise.kind not in PASS_DESCRIPTIONS)
 
 
 def _learner_modules() -> list[ModuleType]:

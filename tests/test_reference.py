@@ -53,6 +53,10 @@ def _plain(value) -> bool:
     return isinstance(value, dict) and all(isinstance(k, str) and _plain(v) for k, v in value.items())
 
 
+# Exercises whose contract gives NaN on some inputs (a class with no examples has no accuracy).
+NAN_BY_CONTRACT = {"per_class_accuracy"}
+
+
 @pytest.mark.parametrize("name", sorted(EXERCISES))
 def test_hidden_inputs_are_plain_cpu_data_and_give_finite_answers(name):
     exercise = EXERCISES[name]
@@ -64,7 +68,8 @@ def test_hidden_inputs_are_plain_cpu_data_and_give_finite_answers(name):
                     assert tensor.device.type == "cpu"
                     assert tensor.dtype in (torch.float32, torch.float64, torch.int64)
             for tensor in _tensors(expected_record(exercise, case)):
-                assert torch.isfinite(tensor).all(), (name, seed)
+                finite = tensor.isfinite() | (tensor.isnan() if name in NAN_BY_CONTRACT else False)
+                assert finite.all(), (name, seed)
 
 
 def test_exercise_names_are_unique_across_parts():

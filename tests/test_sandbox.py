@@ -87,6 +87,26 @@ def test_the_test_split_cannot_be_read_inside_the_sandbox(tmp_path):
     assert result.stdout.strip() not in ("", "read"), result.stderr  # the stand-in's source too
 
 
+def test_the_fashion_mnist_test_split_and_its_carried_copy_cannot_be_read_inside_the_sandbox(tmp_path):
+    """Part 5's capstone is scored on Fashion-MNIST's test split; the helper package carries a
+    compressed copy of it for offline use, which must read as nothing in the kernel too."""
+    from torchcourse.data import CARRIED_FASHION_MNIST, prepare_fashion_mnist
+
+    root = prepare_fashion_mnist(REPO / "data", allow_download=False)
+    labels = root / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    carried = CARRIED_FASHION_MNIST / "t10k-labels-idx1-ubyte.gz"
+    probe = (f"import pathlib\nfrom torchvision import datasets\n"
+             f"print(len(pathlib.Path({str(labels)!r}).read_bytes()))\n"
+             f"print(len(pathlib.Path({str(carried)!r}).read_bytes()))\n"
+             f"print(len(datasets.FashionMNIST({str(root)!r}, train=True, download=True)))")
+    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe],
+                                            tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert labels.stat().st_size > 0 and carried.stat().st_size > 0
+    assert result.stdout.split()[:2] == ["0", "0"], result.stderr
+    assert int(result.stdout.split()[2]) >= 1000, result.stderr  # the training split still loads
+
+
 def test_a_data_folder_named_by_the_environment_has_its_test_split_held_out(tmp_path, monkeypatch):
     """An instructor grading with TORCHCOURSE_DATA=elsewhere keeps that test split hidden too."""
     labels = tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"

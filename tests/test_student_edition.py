@@ -167,6 +167,9 @@ def test_edition_installs_with_pip_and_exports_check(edition, tmp_path):
                                "print(torchcourse.__file__)"],
         env={**os.environ, "PYTHONPATH": str(target)}, capture_output=True, text=True, check=True)
     assert Path(found.stdout.strip()).parent == target / "torchcourse"
+    # the real Fashion-MNIST subset that Part 5 uses offline, with its licence
+    carried = target / "torchcourse" / "fashion_mnist"
+    assert {path.name for path in carried.iterdir()} >= {"train-images-idx3-ubyte.gz", "LICENSE", "README.md"}
 
 
 def test_default_folder_is_beside_the_repository_and_inside_is_refused(tmp_path):

@@ -39,6 +39,8 @@ VISIBLE_IN_REPO = [".venv", "course", "data"]
 # torchcourse.data.DATA_VARIABLE, named again here so that starting a kernel does not import torch.
 DATA_VARIABLE = "TORCHCOURSE_DATA"
 HELD_OUT_FILES = "*/raw/t10k-*"  # test splits (MNIST's): the grader scores trained models on them
+# the Fashion-MNIST subset the helper package carries (torchcourse.data.CARRIED_FASHION_MNIST)
+CARRIED_HELD_OUT = REPO / "course" / "torchcourse" / "fashion_mnist"
 LIMITS_VARIABLE = "COURSE_GRADER_LIMITS"
 STOPPED_SUFFIX = ".stopped"
 GIB = 2**30
@@ -96,7 +98,8 @@ def hide_from_kernels(folder: Path) -> None:
 def held_out_files() -> list[Path]:
     """The files the capstone's held-out labels could be read from: the datasets' test splits
     in every folder the helper package may keep data in (the repository's, $TORCHCOURSE_DATA's,
-    and ~/.cache/torchcourse, where a notebook run outside the repository puts it), and
+    and ~/.cache/torchcourse, where a notebook run outside the repository puts it), the test
+    split of the Fashion-MNIST subset the package carries, and
     scikit-learn's digits, from which the offline stand-in for MNIST is made. Any other copy must
     be hidden by naming its folder in $COURSE_GRADER_HIDE."""
     # the last is torchcourse.data.data_dir's fallback, spelled out (as DATA_VARIABLE is) so that
@@ -104,6 +107,7 @@ def held_out_files() -> list[Path]:
     data_folders = {REPO / "data", Path(os.environ.get(DATA_VARIABLE) or REPO / "data"),
                     Path.home() / ".cache" / "torchcourse"}
     files = sorted(path for folder in data_folders for path in folder.glob(HELD_OUT_FILES))
+    files += sorted(CARRIED_HELD_OUT.glob("t10k-*"))
     sklearn = importlib.util.find_spec("sklearn")
     if sklearn and sklearn.submodule_search_locations:
         digits = Path(sklearn.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"

@@ -6,7 +6,7 @@
 from .checks import CheckFailed, check
 from .device import available_devices, pick_device, seed_everything
 from .hints import hint
-from .plotting import LiveLossPlot, imshow, view_classify
+from .plotting import LiveLossPlot, imshow, plot_confusion_matrix, view_classify
 
 __all__ = ["CheckFailed", "LiveLossPlot", "available_devices", "check", "hint", "imshow",
-           "pick_device", "seed_everything", "view_classify"]
+           "pick_device", "plot_confusion_matrix", "seed_everything", "view_classify"]

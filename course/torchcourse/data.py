@@ -1,13 +1,17 @@
-"""Where datasets live, and an offline stand-in for MNIST.
+"""Where datasets live, and what the notebooks use offline.
 
-Notebooks keep the real loading code, `datasets.MNIST(root, download=True)`. Online, that
-downloads MNIST. Offline (a locked-down lab, a CI machine), `prepare_mnist` first writes a small
-real stand-in in MNIST's own file format: scikit-learn's bundled 8x8 handwritten digits, scaled
-up to 28x28. torchvision then finds the files and never touches the network.
+Notebooks keep the real loading code, `datasets.MNIST(root, download=True)` and
+`datasets.FashionMNIST(root, download=True)`. Online, that downloads the datasets. Offline (a
+locked-down lab, a CI machine), `prepare_mnist` and `prepare_fashion_mnist` first write real images
+in the datasets' own file format: for MNIST a stand-in made from scikit-learn's bundled 8x8
+handwritten digits, scaled up to 28x28; for Fashion-MNIST the real subset this package carries
+(`fashion_mnist/`, MIT-licensed, see its README). torchvision then finds the files and never
+touches the network.
 """
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import struct
@@ -21,6 +25,12 @@ from .grading import GRADING_DIR_VARIABLE
 DATA_VARIABLE = "TORCHCOURSE_DATA"
 STAND_IN_NOTE = "STAND-IN.txt"
 MNIST_HOST = "ossci-datasets.s3.amazonaws.com"  # torchvision's first MNIST mirror
+FASHION_MNIST_HOST = "fashion-mnist.s3-website.eu-central-1.amazonaws.com"  # torchvision's mirror (http)
+CARRIED_FASHION_MNIST = Path(__file__).parent / "fashion_mnist"
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                         "Sneaker", "Bag", "Ankle boot")
+IDX_FILES = [f"{prefix}-{kind}-idx{dims}-ubyte" for prefix in ("train", "t10k")
+             for kind, dims in (("images", 3), ("labels", 1))]
 
 
 def data_dir() -> Path:
@@ -43,15 +53,11 @@ def prepare_mnist(root: Path | None = None, allow_download: bool = True) -> Path
     read-only course folder), the files go to a temporary folder instead."""
     from torchvision import datasets
 
-    root = Path(root) if root is not None else data_dir()
-    if _has_mnist(root):
+    root = _usable_root(root, "MNIST")
+    if _has_dataset(root, "MNIST"):
         return root
-    if not _writable(root):
-        root = Path(tempfile.gettempdir()) / "torchcourse-data"
-        if _has_mnist(root):
-            return root
     grading = bool(os.environ.get(GRADING_DIR_VARIABLE))
-    if allow_download and not grading and _reachable(MNIST_HOST):
+    if allow_download and not grading and _reachable(MNIST_HOST, 443):
         try:
             datasets.MNIST(root, train=True, download=True)
             datasets.MNIST(root, train=False, download=True)
@@ -63,10 +69,52 @@ def prepare_mnist(root: Path | None = None, allow_download: bool = True) -> Path
     return root
 
 
-def _has_mnist(root: Path) -> bool:
-    raw = root / "MNIST" / "raw"
-    return all((raw / f"{prefix}-{kind}-idx{dims}-ubyte").is_file()
-               for prefix in ("train", "t10k") for kind, dims in (("images", 3), ("labels", 1)))
+def prepare_fashion_mnist(root: Path | None = None, allow_download: bool = True) -> Path:
+    """Make sure `root/FashionMNIST/raw` holds Fashion-MNIST (downloaded) or the real subset
+    this package carries (1,000 training and 900 test images); return root.
+
+    As `prepare_mnist`: nothing is downloaded while a notebook is graded or when the server
+    cannot be reached within a few seconds, and an unwritable `root` is replaced by a temporary
+    folder."""
+    from torchvision import datasets
+
+    root = _usable_root(root, "FashionMNIST")
+    if _has_dataset(root, "FashionMNIST"):
+        return root
+    grading = bool(os.environ.get(GRADING_DIR_VARIABLE))
+    if allow_download and not grading and _reachable(FASHION_MNIST_HOST, 80):
+        try:
+            datasets.FashionMNIST(root, train=True, download=True)
+            datasets.FashionMNIST(root, train=False, download=True)
+            return root
+        except (OSError, RuntimeError) as error:
+            print(f"Fashion-MNIST could not be downloaded ({type(error).__name__}).")
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in IDX_FILES:
+        (raw / name).write_bytes(gzip.decompress((CARRIED_FASHION_MNIST / f"{name}.gz").read_bytes()))
+    print(f"Using the real Fashion-MNIST subset carried offline (1,000 training and 900 test images), "
+          f"in {root / 'FashionMNIST'}.")
+    return root
+
+
+def training_images(root: Path, name: str) -> int:
+    """How many training images the dataset `name` kept in `root` holds (from its IDX header)."""
+    header = (root / name / "raw" / "train-labels-idx1-ubyte").read_bytes()[:8]
+    return int.from_bytes(header[4:8], "big")  # IDX: magic number, then the count
+
+
+def _usable_root(root: Path | None, name: str) -> Path:
+    """`root` (by default the course's data folder), or a temporary folder when `root` lacks the
+    dataset `name` and cannot be written."""
+    root = Path(root) if root is not None else data_dir()
+    if _has_dataset(root, name) or _writable(root):
+        return root
+    return Path(tempfile.gettempdir()) / "torchcourse-data"
+
+
+def _has_dataset(root: Path, name: str) -> bool:
+    return all((root / name / "raw" / file).is_file() for file in IDX_FILES)
 
 
 def _writable(folder: Path) -> bool:
@@ -74,10 +122,10 @@ def _writable(folder: Path) -> bool:
     return os.access(existing, os.W_OK)
 
 
-def _reachable(host: str, timeout: float = 3.0) -> bool:
-    """Whether a TCP connection to `host` on port 443 opens within `timeout` seconds."""
+def _reachable(host: str, port: int, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to `host` on `port` opens within `timeout` seconds."""
     try:
-        socket.create_connection((host, 443), timeout=timeout).close()
+        socket.create_connection((host, port), timeout=timeout).close()
         return True
     except OSError:
         return False

@@ -52,6 +52,9 @@ def describe(value: Any) -> str:
         return describe_loader(value)
     if value is None:
         return "None"
+    if isinstance(value, (list, tuple)) and 0 < len(value) <= 12 and all(
+            type(item) in (int, float) for item in value):
+        return f"the list {[round(item, 6) for item in value]}"  # short and plain: shown whole
     if isinstance(value, (list, tuple)):
         return f"a tuple or list of {len(value)} values"
     if isinstance(value, dict) and type(value) is not dict:

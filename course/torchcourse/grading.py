@@ -23,7 +23,11 @@ Every graded exercise has a kind, which says how its answer is exercised:
   data loaders built from plain data, and what it returns, the weights it leaves and how every
   forward pass ran (training mode? gradients on?) are recorded;
 - `trained classifier`: the learner's own trained model, whose predicted classes for held-out
-  images are recorded; it passes when enough of them match labels that only the grader has.
+  images are recorded; it passes when enough of them match labels that only the grader has;
+- `seeded split`: a function `(n, size, seed)` that splits the indices 0..n-1 at random; it is
+  called twice with one seed and once with another, and judged on properties (sizes, disjoint
+  and covering parts, the same split for the same seed, another for another seed, the global
+  random state left alone), since any correct split is as good as the reference's.
 
 The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
 learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
@@ -64,6 +68,7 @@ FUNCTION_OF_MODULE = "function of a module"
 MODULE_INITIALISER = "module initialiser"
 TRAINING = "training"
 CLASSIFIER = "trained classifier"
+SEEDED_SPLIT = "seeded split"
 TRAINING_SEED = 0
 TRAINING_MODE_ONLY = ("In evaluation mode your outputs are right; in training mode (`model.train()`) "
                       "they differ: look at the layers that act differently in the two modes, such as "
@@ -299,6 +304,55 @@ def describe_pass_mark(expected: dict[str, Any], got: Any) -> str:
             f"correctly (pass mark {float(expected['pass mark']):.0%})")
 
 
+def split_three_times(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Call a seeded split with a seed, with the same seed again, and with another seed; record
+    the three splits as lists of indices and whether the global random state changed."""
+    n, size, seed, other_seed = args
+    before = torch.get_rng_state()
+    splits = {key: _index_lists(answer(n, size, chosen))
+              for key, chosen in (("split", seed), ("same seed", seed), ("other seed", other_seed))}
+    return {**splits, "global random state changed": not torch.equal(before, torch.get_rng_state())}
+
+
+def _index_lists(returned: Any) -> list[list[int]]:
+    """A split returned as two 1-d int64 tensors of indices, as two lists of ints."""
+    parts = list(returned) if isinstance(returned, (tuple, list)) else []
+    if len(parts) != 2 or not all(isinstance(part, torch.Tensor) and part.ndim == 1
+                                  and part.dtype == torch.int64 for part in parts):
+        shown = (describe(returned) if len(parts) != 2 else
+                 " and ".join(describe(part) for part in parts))
+        raise NotGradable(f"expected a tuple (train_indices, val_indices) of two 1-d int64 tensors, got {shown}.")
+    return [part.tolist() for part in parts]
+
+
+def compare_splits(expected: dict[str, Any], got: Any) -> str | None:
+    """What is wrong with a recorded split (see `split_three_times`), judged on its properties;
+    the expected record, the reference's, gives the sizes."""
+    train, val = expected["split"]
+    n, size = len(train) + len(val), len(val)
+    if not isinstance(got, dict) or any(key not in got for key in expected):
+        return f"expected a tuple (train_indices, val_indices), got {describe(got)}"
+    got_train, got_val = got["split"]
+    if (len(got_train), len(got_val)) != (n - size, size):
+        return (f"with n={n} and val_size={size}, expected {n - size} training and {size} validation "
+                f"indices, got {len(got_train)} and {len(got_val)}")
+    counts = torch.bincount(torch.tensor(got_train + got_val, dtype=torch.int64).clamp(0, n), minlength=n + 1)
+    if not bool((counts[:n] == 1).all()):
+        index = int((counts[:n] != 1).nonzero()[0])
+        how = "is missing" if counts[index] == 0 else f"appears {int(counts[index])} times"
+        return (f"expected every index from 0 to {n - 1} exactly once across the two parts; index "
+                f"{index} {how}")
+    if got["same seed"] != got["split"]:
+        return ("the same seed gave a different split the second time, expected the same: draw from "
+                "a generator seeded with `seed`, made inside the function")
+    if got["other seed"] == got["split"]:
+        return "another seed gave the same split, expected a different one: use `seed` to seed the draw"
+    if got["global random state changed"]:
+        return ("the split is right, but it changed the global random state (expected it left alone): "
+                "draw from your own `torch.Generator().manual_seed(seed)`, not `torch.manual_seed`")
+    return None
+
+
 class FunctionCtx(torch.autograd.function.FunctionCtx):
     """The `ctx` handed to an autograd Function's forward and backward when the grader calls
     them directly (named as PyTorch names it, since error messages show the name): it keeps what
@@ -325,11 +379,13 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     MODULE_INITIALISER: initialise_and_measure,
     TRAINING: train_and_record,
     CLASSIFIER: predict_classes,
+    SEEDED_SPLIT: split_three_times,
 }
 
-# Kinds judged by something other than closeness to the reference's record, and how their
-# passing verdict says what was reached.
-COMPARISONS: dict[str, Callable[[Any, Any], str | None]] = {CLASSIFIER: compare_predictions}
+# Kinds judged by something other than closeness to the reference's record; for those judged by
+# a pass mark, how their passing verdict says what was reached.
+COMPARISONS: dict[str, Callable[[Any, Any], str | None]] = {CLASSIFIER: compare_predictions,
+                                                           SEEDED_SPLIT: compare_splits}
 PASS_DESCRIPTIONS: dict[str, Callable[[Any, Any], str]] = {CLASSIFIER: describe_pass_mark}
 
 
@@ -485,7 +541,8 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
                  compare: Callable[[Any, Any], str | None] | None = None) -> str | None:
     """What is wrong with one recorded result compared with the expected one, or None.
 
-    Values are compared with `feedback.mismatch`, or with `compare(expected, got)` if given."""
+    Values are compared with `feedback.mismatch` (NaN where the reference gives NaN is right), or
+    with `compare(expected, got)` if given."""
     if record.get("problem"):
         return str(record["problem"])
     error = record.get("error")
@@ -506,7 +563,7 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
     if compare is not None:
         problem = compare(expected, record.get("value"))
     else:
-        problem = mismatch(expected, record.get("value"), rtol=rtol, atol=atol)
+        problem = mismatch(expected, record.get("value"), rtol=rtol, atol=atol, equal_nan=True)
     if problem:
         return problem + "."
     if record.get("changed_inputs"):

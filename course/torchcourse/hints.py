@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import textwrap
 
-from . import part01_tensors, part02_autograd, part03_neural_networks, part04_training
+from .checks import PART_MODULES
 from .feedback import unknown_name
 
-HINTS: dict[str, list[str]] = {**part01_tensors.HINTS, **part02_autograd.HINTS,
-                               **part03_neural_networks.HINTS, **part04_training.HINTS}
+HINTS: dict[str, list[str]] = {name: hints for module in PART_MODULES for name, hints in module.HINTS.items()}
 LINE_WIDTH = 88  # notebooks break long output lines anywhere, even inside a word
 
 

@@ -6,7 +6,8 @@ kernel: grading compares what the learner's code returned with these answers out
 
 from __future__ import annotations
 
-from . import part01_tensors, part02_autograd, part03_neural_networks, part04_training
+from . import (part01_tensors, part02_autograd, part03_neural_networks, part04_training,
+               part05_inference_validation)
 from .exercise import Case, Exercise
 
 PARTS: dict[str, list[Exercise]] = {
@@ -14,6 +15,7 @@ PARTS: dict[str, list[Exercise]] = {
     "02-autograd": part02_autograd.EXERCISES,
     "03-neural-networks": part03_neural_networks.EXERCISES,
     "04-training": part04_training.EXERCISES,
+    "05-inference-validation": part05_inference_validation.EXERCISES,
 }
 
 EXERCISES: dict[str, Exercise] = {

@@ -19,7 +19,7 @@ from typing import Callable
 
 import torch
 from torch import nn
-from torchcourse.data import STAND_IN_NOTE, prepare_mnist
+from torchcourse.data import STAND_IN_NOTE, prepare_mnist, training_images
 from torchcourse.grading import CLASSIFIER, TRAINING
 from torchcourse.modules import build_module, draw_weights
 
@@ -105,36 +105,46 @@ HELD_OUT_IMAGES = 2000  # drawn afresh from the held-out split for each grading 
 def pass_mark_for(root: Path) -> float:
     """The capstone's pass mark for the MNIST kept in `root`: the stand-in's, a small real
     subset's, or the whole real dataset's."""
-    raw = root / "MNIST" / "raw"
     if (root / "MNIST" / STAND_IN_NOTE).is_file():
         return STAND_IN_PASS_MARK
-    header = (raw / "train-labels-idx1-ubyte").read_bytes()[:8]
-    training_images = int.from_bytes(header[4:8], "big")  # IDX: magic number, then the count
-    return SMALL_MNIST_PASS_MARK if training_images < SMALL_MNIST else MNIST_PASS_MARK
+    return SMALL_MNIST_PASS_MARK if training_images(root, "MNIST") < SMALL_MNIST else MNIST_PASS_MARK
+
+
+HeldOut = tuple[torch.Tensor, dict[bytes, int], float]
+"""A held-out split: its images normalised as the notebooks do, each image's label by its bytes,
+and the pass mark for the data present."""
+
+
+def held_out_split(dataset: type, root: Path, pass_mark: float) -> HeldOut:
+    """The test split of the torchvision `dataset` kept in `root` (MNIST or Fashion-MNIST),
+    normalised as the notebooks do (to [0, 1], then Normalize(0.5, 0.5)), with its labels."""
+    test_split = dataset(root, train=False, download=False)
+    images = ((test_split.data.float() / 255 - 0.5) / 0.5).unsqueeze(1)
+    labels = {image.numpy().tobytes(): int(label) for image, label in zip(images, test_split.targets)}
+    return images, labels, pass_mark
 
 
 @functools.lru_cache(maxsize=1)
-def held_out_mnist() -> tuple[torch.Tensor, dict[bytes, int], float]:
-    """MNIST's test split, normalised as the notebooks do (ToTensor, then Normalize(0.5, 0.5)),
-    each image's label by its bytes, and the pass mark for the data present."""
+def held_out_mnist() -> HeldOut:
+    """MNIST's test split and the pass mark for the MNIST present (see `held_out_split`)."""
     from torchvision import datasets
 
     root = prepare_mnist(allow_download=False)
-    test_split = datasets.MNIST(root, train=False, download=False)
-    images = ((test_split.data.float() / 255 - 0.5) / 0.5).unsqueeze(1)
-    labels = {image.numpy().tobytes(): int(label) for image, label in zip(images, test_split.targets)}
-    return images, labels, pass_mark_for(root)
+    return held_out_split(datasets.MNIST, root, pass_mark_for(root))
 
 
 class HeldOutLabels(nn.Module):
-    """The reference "model" for the capstone: it knows each held-out image's label, so what it
-    predicts is the labels."""
+    """The reference "model" for a capstone: it knows each held-out image's label (from
+    `held_out`, a function such as `held_out_mnist`), so what it predicts is the labels."""
+
+    def __init__(self, held_out: Callable[[], HeldOut]) -> None:
+        super().__init__()
+        self.held_out = held_out
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        _, labels, _ = held_out_mnist()
+        _, labels, _ = self.held_out()
         classes = torch.tensor([labels[image.numpy().tobytes()] for image in images.cpu()])
         return nn.functional.one_hot(classes, 10).float()
-
 
 
 # --- the known mistakes, in the order of torchcourse.part04_training.KNOWN_MISTAKES ---
@@ -396,5 +406,5 @@ EXERCISES = [
     Exercise("train_one_epoch", train_one_epoch, _epoch_cases, rtol=1e-4, atol=1e-5, kind=TRAINING, mistakes=MISTAKES["train_one_epoch"]),
     Exercise("evaluate", evaluate, _evaluation_cases, kind=TRAINING, mistakes=MISTAKES["evaluate"]),
     Exercise("fit", fit, _fit_cases, rtol=1e-4, atol=1e-5, kind=TRAINING, mistakes=MISTAKES["fit"]),
-    Exercise("capstone", HeldOutLabels(), _held_out_cases, kind=CLASSIFIER),
+    Exercise("capstone", HeldOutLabels(held_out_mnist), _held_out_cases, kind=CLASSIFIER),
 ]
