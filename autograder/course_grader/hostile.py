@@ -1,7 +1,8 @@
-"""A corpus of broken and hostile Part 1 submissions, each with the grade it must get.
+"""A corpus of broken and hostile submissions, each with the grade it must get.
 
-Each case is built from the release (nothing earned) or from ada's correct answers, with one
-thing done to it. tests/test_hostile.py grades them all in one batch beside ordinary students
+Most are Part 1 notebooks; a few attack what a later part adds (Part 5's capstone, scored on a
+held-out split the helper package carries a copy of). Each case is built from the release
+(nothing earned) or from ada's correct answers, with one thing done to it. tests/test_hostile.py grades them all in one batch beside ordinary students
 and proves each case's outcome; the README's table lists them.
 """
 
@@ -20,9 +21,14 @@ from variants import PARTS as VARIANTS
 from . import REPO
 from .samples import fill_answers, points_per_test
 
-PART = "01-tensors"
-RELEASED = REPO / "course" / PART / f"{PART}.ipynb"
+PART = "01-tensors"  # the part of most cases
+FASHION = "05-inference-validation"
 Points = dict[str, float]
+
+
+def released_path(part: str) -> Path:
+    return REPO / "course" / part / f"{part}.ipynb"
+
 
 
 @dataclass(frozen=True)
@@ -32,9 +38,10 @@ class Case:
 
     name: str
     what: str
-    build: Callable[[Path], None]  # writes the submission into a `<student>/01-tensors` folder
+    build: Callable[[Path], None]  # writes the submission into a `<student>/<part>` folder
     score: Callable[[Points], float]
     says: str = ""
+    part: str = PART
 
     @property
     def student(self) -> str:
@@ -53,13 +60,13 @@ def all_but(exercise: str) -> Callable[[Points], float]:
     return lambda points: full(points) - points[exercise]
 
 
-def released() -> nbformat.NotebookNode:
-    return nbformat.read(RELEASED, as_version=4)
+def released(part: str = PART) -> nbformat.NotebookNode:
+    return nbformat.read(released_path(part), as_version=4)
 
 
-def correct() -> nbformat.NotebookNode:
+def correct(part: str = PART) -> nbformat.NotebookNode:
     """ada's notebook: every exercise answered correctly."""
-    return fill_answers(RELEASED, VARIANTS[PART].ALTERNATIVES)
+    return fill_answers(released_path(part), VARIANTS[part].ALTERNATIVES)
 
 
 def grade_id(cell: nbformat.NotebookNode) -> str:
@@ -80,10 +87,11 @@ def answer(notebook: nbformat.NotebookNode, exercise: str, source: str) -> nbfor
     return notebook
 
 
-def save(notebook: nbformat.NotebookNode, name: str = f"{PART}.ipynb") -> Callable[[Path], None]:
+def save(notebook: nbformat.NotebookNode, name: str | None = None) -> Callable[[Path], None]:
+    """Write `notebook` into a part's folder, under the part's notebook name unless `name` is given."""
     def build(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook, folder / name)
+        nbformat.write(notebook, folder / (name or f"{folder.name}.ipynb"))
     return build
 
 
@@ -292,15 +300,22 @@ CASES = [
          save(with_cell(released(), MONKEYPATCH)), nothing),
     Case("always_equal", "a tensor subclass and an object whose == is always true",
          save(answer(answer(released(), "sigmoid", ALWAYS_EQUAL), "relu", "")), nothing),
+    Case("capstone_reads_held_out_labels", "Part 5: every answer right, but the capstone answers from "
+         "the held-out labels the package carries", save(answer(correct(FASHION), "fashion_capstone",
+                                                                VARIANTS[FASHION].CHEATS["fashion_capstone"])),
+         all_but("fashion_capstone"), "the pass mark is", part=FASHION),
+    Case("capstone_never_trained", "Part 5: every answer right, but the capstone's network never trained",
+         save(answer(correct(FASHION), "fashion_capstone", VARIANTS[FASHION].MISTAKES["fashion_capstone"][0])),
+         all_but("fashion_capstone"), "about what guessing gives", part=FASHION),
 ]
 
 
 def expected_score(case: Case) -> float:
-    return case.score(points_per_test(RELEASED))
+    return case.score(points_per_test(released_path(case.part)))
 
 
 def write_corpus(folder: Path) -> dict[str, Case]:
     """Write every case's submission under `folder`; the cases by student id."""
     for case in CASES:
-        case.build(folder / case.student / PART)
+        case.build(folder / case.student / case.part)
     return {case.student: case for case in CASES}
