@@ -213,6 +213,22 @@ MISTAKES = {
     model.train(was_training)
     return sum(losses) / len(losses), sum(accuracies) / len(accuracies)   # per-batch means
 ''',
+        '''def validate(model, loader, loss_fn, device):
+    was_training = model.training
+    model.eval()
+    loss_total, accuracy, count = 0.0, 0.0, 0
+    with torch.no_grad():
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            log_ps = model(images)
+            loss_total += loss_fn(log_ps, labels).item() * len(labels)
+            top_p, top_class = log_ps.topk(1, dim=1)
+            equals = top_class == labels.view(*top_class.shape)
+            accuracy += torch.mean(equals.float()).item()           # one batch's accuracy
+            count += len(labels)
+    model.train(was_training)
+    return loss_total / count, accuracy / len(loader)               # a mean of batch accuracies
+''',
     ],
     "early_stopping_epoch": [
         '''def early_stopping_epoch(val_losses, patience):

@@ -188,6 +188,7 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
         KnownMistake("Validate inside `torch.no_grad()`: without it every forward pass records a graph "
                      "that is never used."),
         KnownMistake(PER_BATCH_MEANS),
+        KnownMistake(PER_BATCH_MEANS),  # the accuracy alone averaged per batch
     ],
     "early_stopping_epoch": [
         KnownMistake("Compare each loss with the BEST loss so far, not with the epoch before: a loss "

@@ -124,8 +124,9 @@ def held_out_fashion_mnist() -> HeldOut:
 # (None: recognised by what it raised or changed)
 
 def _validation(model, loader, loss_fn, device, switch_to_eval: bool = True, gradients: bool = False,
-                per_batch: bool = False) -> tuple[float, float]:
-    """The loss and accuracy as validate's known mistakes measure them; the mode is not restored."""
+                per_batch: bool = False, accuracy_per_batch: bool = False) -> tuple[float, float]:
+    """The loss and accuracy as validate's known mistakes measure them (means of per-batch means:
+    both, or only the accuracy); the mode is not restored."""
     if switch_to_eval:
         model.eval()
     batches = []
@@ -138,7 +139,10 @@ def _validation(model, loader, loss_fn, device, switch_to_eval: bool = True, gra
         return (sum(loss for loss, _, _ in batches) / len(batches),
                 sum(right / size for _, right, size in batches) / len(batches))
     count = sum(size for _, _, size in batches)
-    return sum(loss * size for loss, _, size in batches) / count, sum(right for _, right, _ in batches) / count
+    loss = sum(loss * size for loss, _, size in batches) / count
+    if accuracy_per_batch:
+        return loss, sum(right / size for _, right, size in batches) / len(batches)
+    return loss, sum(right for _, right, _ in batches) / count
 
 
 def _restoring(measure):
@@ -189,7 +193,8 @@ MISTAKES: dict[str, tuple] = {
     "validate": (_restoring(lambda *args: _validation(*args, switch_to_eval=False)),
                  _validation_then_training_mode, _validation,
                  _restoring(lambda *args: _validation(*args, gradients=True)),
-                 _restoring(lambda *args: _validation(*args, per_batch=True))),
+                 _restoring(lambda *args: _validation(*args, per_batch=True)),
+                 _restoring(lambda *args: _validation(*args, accuracy_per_batch=True))),
     "early_stopping_epoch": (_early_stopping_against_the_last_epoch, _early_stopping_counting_ties,
                              _early_stopping_returning_the_best),
     "fit_with_early_stopping": (functools.partial(_fit_with_stopping, keep_best=False),
