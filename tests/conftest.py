@@ -54,10 +54,12 @@ def define(source: str, name: str):
     Like IPython, it registers the source with linecache, so tracebacks can show its lines."""
     filename = f"<answer {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    from torchcourse.models import MLP
     from torchcourse.training import progress
 
     namespace = {"torch": torch, "nn": torch.nn, "F": torch.nn.functional, "progress": progress,
-                 "np": __import__("numpy"), "math": __import__("math"), "copy": __import__("copy")}
+                 "np": __import__("numpy"), "math": __import__("math"), "copy": __import__("copy"),
+                 "MLP": MLP}
     exec(compile(source, filename, "exec"), namespace)
     return namespace[name]
 

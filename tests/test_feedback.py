@@ -54,8 +54,8 @@ def test_lists_and_dicts_are_compared_item_by_item_and_the_item_is_named():
 
 def test_a_dict_missing_a_key_or_of_another_type_is_named():
     expected = {"loss": 1.0, "weights": [torch.zeros(2)]}
-    assert mismatch(expected, {}) == "`loss` is missing from an empty dict"
-    assert mismatch(expected, {"loss": 1.0}) == "`weights` is missing from a dict with keys `loss`"
+    assert mismatch(expected, {}) == "expected a key `loss`, missing from an empty dict"
+    assert mismatch(expected, {"loss": 1.0}) == "expected a key `weights`, missing from a dict with keys `loss`"
 
     class Record(dict):
         pass

@@ -6,12 +6,11 @@ correct answer passes however it calls the model; the checks show their verdict 
 
 from __future__ import annotations
 
-import json
 import secrets
 
 import pytest
 import torch
-from conftest import define, grade, part_notebook
+from conftest import define, grade
 from course_grader.judge import make_plan
 from course_reference import EXERCISES
 from course_reference.part04_training import sgd_momentum_step
@@ -159,22 +158,3 @@ def test_a_check_on_fit_shows_its_verdict_and_no_progress_bar(capsys, monkeypatc
     shown = capsys.readouterr()
     assert shown.out.startswith("✓ fit passed") and shown.out.count("\n") == 1, shown.out
     assert shown.err == "", shown.err
-
-
-def notebook_cells() -> list[dict]:
-    return json.loads(part_notebook("solutions", "04-training").read_text(encoding="utf-8"))["cells"]
-
-
-def test_no_cell_shows_the_loss_curve_twice():
-    """`plot.finish()` returns its figure, which Jupyter would draw again as the cell's value."""
-    for cell in notebook_cells():
-        lines = [line for line in "".join(cell["source"]).splitlines() if line.strip()]
-        assert cell["cell_type"] != "code" or not lines or lines[-1].strip() != "plot.finish()"
-
-
-def test_the_grading_cell_has_five_bullets_and_links_the_shared_page():
-    (source,) = ["".join(cell["source"]) for cell in notebook_cells()
-                 if "".join(cell["source"]).startswith("## How this notebook is graded")]
-    bullets = [line for line in source.splitlines() if line.startswith("- ")]
-    assert len(bullets) == 5 and "[How the notebooks are graded](../GRADING.md)" in source
-    assert "Run the cell below first." in source

@@ -5,13 +5,12 @@ exercises, the split judged on its properties, and the Fashion-MNIST capstone.
 from __future__ import annotations
 
 import gzip
-import json
 import secrets
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import define, grade, grade_answer, part_notebook
+from conftest import define, grade, grade_answer
 from course_grader.judge import make_plan, write_inputs
 from course_reference import EXERCISES
 from course_reference.part05_inference_validation import (SUBSET_PASS_MARK, fit_with_early_stopping,
@@ -22,7 +21,6 @@ from torchcourse.data import CARRIED_FASHION_MNIST, DATA_VARIABLE, IDX_FILES, pr
 from torchcourse.grading import train_and_record
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-PART = "05-inference-validation"
 
 
 def test_the_carried_subset_is_real_fashion_mnist_with_its_licence(tmp_path):
@@ -152,23 +150,3 @@ def test_the_capstone_inputs_hold_images_and_no_labels(tmp_path):
     ((images, classes, pass_mark),) = written["cases"]
     assert images.dtype == torch.float32 and images.shape[1:] == (1, 28, 28) and classes == 10
     assert -1 <= images.min() and images.max() <= 1 and isinstance(pass_mark, float)
-
-
-# --- the notebook -------------------------------------------------------------------------------
-
-def notebook_cells() -> list[dict]:
-    return json.loads(part_notebook("solutions", PART).read_text(encoding="utf-8"))["cells"]
-
-
-def test_the_grading_cell_has_five_bullets_and_links_the_shared_page():
-    (source,) = ["".join(cell["source"]) for cell in notebook_cells()
-                 if "".join(cell["source"]).startswith("## How this notebook is graded")]
-    bullets = [line for line in source.splitlines() if line.startswith("- ")]
-    assert len(bullets) == 5 and "[How the notebooks are graded](../GRADING.md)" in source
-    assert "Run the cell below first." in source
-
-
-def test_the_notebook_never_loads_the_test_split():
-    """Fashion-MNIST's test split belongs to the grader: the capstone is scored on it."""
-    for cell in notebook_cells():
-        assert cell["cell_type"] != "code" or "train=False" not in "".join(cell["source"]), cell["source"]

@@ -1,7 +1,8 @@
 """A corpus of broken and hostile submissions, each with the grade it must get.
 
 Most are Part 1 notebooks; a few attack what a later part adds (Part 5's capstone, scored on a
-held-out split the helper package carries a copy of). Each case is built from the release
+held-out split the helper package carries a copy of; Part 6's checkpoints, files the harness
+reads back). Each case is built from the release
 (nothing earned) or from ada's correct answers, with one thing done to it. tests/test_hostile.py grades them all in one batch beside ordinary students
 and proves each case's outcome; the README's table lists them.
 """
@@ -23,6 +24,7 @@ from .samples import fill_answers, points_per_test
 
 PART = "01-tensors"  # the part of most cases
 FASHION = "05-inference-validation"
+SAVING = "06-saving-loading"
 Points = dict[str, float]
 
 
@@ -307,6 +309,10 @@ CASES = [
     Case("capstone_never_trained", "Part 5: every answer right, but the capstone's network never trained",
          save(answer(correct(FASHION), "fashion_capstone", VARIANTS[FASHION].MISTAKES["fashion_capstone"][0])),
          all_but("fashion_capstone"), "about what guessing gives", part=FASHION),
+    Case("checkpoint_runs_code", "Part 6: every answer right, but the checkpoint saved holds an object "
+         "whose unpickling would run code", save(answer(correct(SAVING), "save_checkpoint",
+                                                      VARIANTS[SAVING].CHEATS["save_checkpoint"])),
+         all_but("save_checkpoint"), "`torch.load(path, weights_only=True)` can read", part=SAVING),
 ]
 
 

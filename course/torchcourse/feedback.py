@@ -55,6 +55,8 @@ def describe(value: Any) -> str:
     if isinstance(value, (list, tuple)) and 0 < len(value) <= 12 and all(
             type(item) in (int, float) for item in value):
         return f"the list {[round(item, 6) for item in value]}"  # short and plain: shown whole
+    if isinstance(value, (list, tuple)) and 0 < len(value) <= 8 and all(type(item) is str for item in value):
+        return f"the list {list(value)}"
     if isinstance(value, (list, tuple)):
         return f"a tuple or list of {len(value)} values"
     if isinstance(value, dict) and type(value) is not dict:
@@ -66,6 +68,8 @@ def describe(value: Any) -> str:
         return f"the float {value:.6g}"
     if isinstance(value, (bool, int)):
         return f"the {type(value).__name__} {value!r}"
+    if isinstance(value, str):
+        return f"the string {value[:60]!r}"
     return f"an object of type {type(value).__name__}"
 
 
@@ -76,7 +80,7 @@ def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6,
     Tensors must agree in type, shape, dtype and device, then in every value within
     `atol + rtol * |expected|` (NaN matches NaN only with `equal_nan`). Numbers must agree within
     the same tolerance. Lists (a returned tuple is recorded as a list) and dicts must agree item by
-    item; the message names the item.
+    item, and a dict must have no key beyond the expected ones; the message names the item.
     """
     if isinstance(expected, torch.Tensor):
         return _tensor_mismatch(expected, got, rtol, atol, equal_nan)
@@ -84,6 +88,8 @@ def mismatch(expected: Any, got: Any, rtol: float = 1e-5, atol: float = 1e-6,
         return None if got is None else f"expected None, got {describe(got)}"
     if isinstance(expected, bool):
         return None if got is expected else f"expected {expected}, got {got!r}"
+    if isinstance(expected, str):
+        return None if got == expected else f"expected {expected!r}, got {describe(got)}"
     if isinstance(expected, (list, dict)):
         return _container_mismatch(expected, got, rtol, atol, equal_nan)
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
@@ -110,11 +116,14 @@ def _container_mismatch(expected: list | dict, got: Any, rtol: float, atol: floa
     keys = expected.keys() if isinstance(expected, dict) else range(len(expected))
     for key in keys:
         if isinstance(expected, dict) and key not in got:
-            return f"`{key}` is missing from {describe(got)}"
+            return f"expected a key `{key}`, missing from {describe(got)}"
         problem = mismatch(expected[key], got[key], rtol, atol, equal_nan)
         if problem:
             label = f"`{key}`" if isinstance(expected, dict) else f"item {key} of {len(expected)}"
             return f"{label}: {problem}"
+    extra = [key for key in got if key not in expected] if isinstance(expected, dict) else []
+    if extra:
+        return f"{describe(got)}: `{extra[0]}` was not expected (expected {describe(expected)})"
     return None
 
 

@@ -27,7 +27,17 @@ Every graded exercise has a kind, which says how its answer is exercised:
 - `seeded split`: a function `(n, size, seed)` that splits the indices 0..n-1 at random; it is
   called twice with one seed and once with another, and judged on properties (sizes, disjoint
   and covering parts, the same split for the same seed, another for another seed, the global
-  random state left alone), since any correct split is as good as the reference's.
+  random state left alone), since any correct split is as good as the reference's;
+- `file writer`: a function `(model, path)` that saves an `MLP` (see `torchcourse.models`) to a
+  file; the harness gives it a path in a fresh folder of the working copy, reads the file back
+  itself with `torch.load(weights_only=True)`, and records what it holds (a file that needs full
+  pickling is refused, and nothing in it runs);
+- `file reader`: a function `(path)` that rebuilds a model from a checkpoint the harness wrote;
+  the model's state_dict and its outputs (in eval mode) are recorded;
+- `resume`: a function `(path, model, optimizer)` that loads a training checkpoint into fresh
+  objects: the harness takes one training step, saves a checkpoint, calls the answer on a fresh
+  model and optimizer, takes one more step, and records what it returned and the weights, which
+  must equal those of two uninterrupted steps.
 
 The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
 learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
@@ -43,7 +53,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import re
+import shutil
 import sysconfig
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -53,6 +66,7 @@ from torch import nn
 
 from .feedback import NOT_WRITTEN_YET, changed_in_place, describe, given_gradients, mismatch
 from .functions import build_function, is_function_spec
+from .models import MLP
 from .modules import (LOSSES, build_loader, build_module, build_optimizer, is_loader_spec,
                       is_module_spec, layout_problem)
 from .rules import Rules, input_size, not_counted, watch_calls
@@ -69,6 +83,9 @@ MODULE_INITIALISER = "module initialiser"
 TRAINING = "training"
 CLASSIFIER = "trained classifier"
 SEEDED_SPLIT = "seeded split"
+FILE_WRITER = "file writer"
+FILE_READER = "file reader"
+RESUME = "resume"
 TRAINING_SEED = 0
 TRAINING_MODE_ONLY = ("In evaluation mode your outputs are right; in training mode (`model.train()`) "
                       "they differ: look at the layers that act differently in the two modes, such as "
@@ -219,6 +236,9 @@ def train_and_record(answer: Callable[..., Any], args: list[Any]) -> dict[str, A
     if setup.get("junk gradients"):
         for parameter in model.parameters():
             parameter.grad = torch.ones_like(parameter)
+    with not_counted():
+        for _ in range(setup.get("steps before", 0)):  # so that the optimizer has a state
+            optimizer.step()
     device = setup["model"].get("device", "cpu")
     stand_ins = {"<model>": model, "<optimizer>": optimizer, "<loss>": LOSSES[setup["loss"]](),
                  "<device>": torch.device(device)}
@@ -353,6 +373,99 @@ def compare_splits(expected: dict[str, Any], got: Any) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def fresh_folder() -> Iterator[Path]:
+    """A new folder inside the working directory (the notebook's working copy, where the disk
+    limit applies), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="grading-files-", dir=os.getcwd()))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_back(path: Path, device: torch.device) -> Any:
+    """What the file at `path` holds, read as plain data only (`weights_only=True`: nothing in
+    it runs), with its tensors on `device`."""
+    if not path.is_file():
+        raise NotGradable("nothing was written to `path`: save the checkpoint there with torch.save.")
+    try:
+        with not_counted():
+            return torch.load(path, map_location=device, weights_only=True)
+    except Exception as error:  # pickled objects, or not a torch file at all
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", _without_colours(str(error)))
+        refused = f"a pickled `{found.group(1)}`" if found else f"{type(error).__name__}: not plain data"
+        raise NotGradable("expected a file that `torch.load(path, weights_only=True)` can read, which "
+                          "loads plain data only (tensors, numbers, strings, lists and dicts); yours holds "
+                          f"something else ({refused[:120]}): save a dict of plain data, not the model "
+                          "object itself or anything holding it.") from None
+
+
+def _without_colours(text: str) -> str:
+    """`text` without the terminal colour codes some error messages carry."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def save_and_read_back(answer: Callable[..., Any], args: list[Any]) -> Any:
+    """Build an MLP of the case's sizes holding its weights, let `answer` save it to a path in a
+    fresh folder, and return what the file holds (see `read_back`)."""
+    (input_size, hidden_sizes, output_size), weights = args
+    device = next(iter(weights.values())).device
+    model = MLP(input_size, hidden_sizes, output_size).to(device)
+    model.load_state_dict(weights)
+    with fresh_folder() as folder:
+        path = folder / "checkpoint.pt"
+        answer(model, str(path))
+        return read_back(path, device)
+
+
+def write_and_load(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Write the case's checkpoint to a path in a fresh folder, let `answer` build a model from
+    it, and record the model's state_dict and its outputs on the case's inputs in eval mode."""
+    checkpoint, inputs = args
+    with fresh_folder() as folder:
+        path = folder / "checkpoint.pt"
+        with not_counted():
+            torch.save(checkpoint, path)
+        model = answer(str(path))
+    if not isinstance(model, nn.Module):
+        raise NotGradable(f"expected the model you built (an nn.Module), got {describe(model)}.")
+    model.to(inputs.device)
+    was_training = model.training
+    with torch.no_grad():
+        output = model.eval()(inputs)
+    model.train(was_training)
+    return {"state_dict": model.state_dict(), "output": output}
+
+
+def resume_and_step(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """One training step, a checkpoint of the model and the optimizer saved to a file, a fresh
+    model and optimizer that `answer` resumes from the file, then one more step; record what
+    `answer` returned and the weights, which must equal those of two uninterrupted steps."""
+    setup, x, y, epoch = args
+    loss_fn = LOSSES[setup["loss"]]()
+
+    def step(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
+        with not_counted():
+            optimizer.zero_grad()
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    trained = build_module(setup["model"])
+    trained_optimizer = build_optimizer(trained, setup["optimizer"])
+    step(trained, trained_optimizer)
+    with fresh_folder() as folder:
+        path = folder / "checkpoint.pt"
+        with not_counted():
+            torch.save({"model_state_dict": trained.state_dict(),
+                        "optimizer_state_dict": trained_optimizer.state_dict(), "epoch": epoch}, path)
+        fresh = build_module(setup["model"])
+        fresh_optimizer = build_optimizer(fresh, setup["optimizer"])
+        returned = answer(str(path), fresh, fresh_optimizer)
+    step(fresh, fresh_optimizer)
+    return {"returned": returned, "weights": fresh.state_dict()}
+
+
 class FunctionCtx(torch.autograd.function.FunctionCtx):
     """The `ctx` handed to an autograd Function's forward and backward when the grader calls
     them directly (named as PyTorch names it, since error messages show the name): it keeps what
@@ -380,6 +493,9 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     TRAINING: train_and_record,
     CLASSIFIER: predict_classes,
     SEEDED_SPLIT: split_three_times,
+    FILE_WRITER: save_and_read_back,
+    FILE_READER: write_and_load,
+    RESUME: resume_and_step,
 }
 
 # Kinds judged by something other than closeness to the reference's record; for those judged by
@@ -497,6 +613,21 @@ def describe_call(name: str, kind: str, case: list[Any]) -> str:
     if kind == TRAINING:
         setup, *arguments = case
         return f"called with ({', '.join(_describe_training_argument(setup, arg) for arg in arguments)})"
+    if kind == FILE_WRITER:
+        (input_size, hidden_sizes, output_size), _ = case
+        return (f"called with (an MLP({input_size}, {hidden_sizes}, {output_size}) holding the test's "
+                "weights, the path of a new file)")
+    if kind == FILE_READER:
+        checkpoint, inputs = case
+        sizes = ", ".join(repr(checkpoint.get(key)) for key in ("input_size", "hidden_sizes", "output_size"))
+        return (f"called with the path of a checkpoint of an MLP({sizes}), and the model it returned "
+                f"was called on {describe(inputs)}")
+    if kind == RESUME:
+        setup, _, _, _ = case
+        optimizer = _describe_training_argument(setup, "<optimizer>")
+        return (f"called with (the path of a checkpoint saved after one training step of "
+                f"{describe(setup['model'])} with {optimizer}, a fresh copy of that model, a fresh "
+                "optimizer of the same kind), then given one more step")
     if kind != MODULE_CLASS:
         return f"called with ({', '.join(describe(arg) for arg in case)})"
     init_args, _, _, inputs = case

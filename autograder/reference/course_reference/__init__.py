@@ -7,7 +7,7 @@ kernel: grading compares what the learner's code returned with these answers out
 from __future__ import annotations
 
 from . import (part01_tensors, part02_autograd, part03_neural_networks, part04_training,
-               part05_inference_validation)
+               part05_inference_validation, part06_saving_loading)
 from .exercise import Case, Exercise
 
 PARTS: dict[str, list[Exercise]] = {
@@ -16,6 +16,7 @@ PARTS: dict[str, list[Exercise]] = {
     "03-neural-networks": part03_neural_networks.EXERCISES,
     "04-training": part04_training.EXERCISES,
     "05-inference-validation": part05_inference_validation.EXERCISES,
+    "06-saving-loading": part06_saving_loading.EXERCISES,
 }
 
 EXERCISES: dict[str, Exercise] = {
