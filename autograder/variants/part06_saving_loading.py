@@ -64,6 +64,10 @@ MISTAKES = {
     ],
     "save_checkpoint": [
         '''def save_checkpoint(model, path):
+    torch.save({"input_size": model.input_size, "hidden_sizes": model.hidden_sizes,
+                "output_size": model.output_size, "state_dict": model.state_dict}, path)   # no ()
+''',
+        '''def save_checkpoint(model, path):
     torch.save(model, path)                                         # the whole pickled module
 ''',
         '''def save_checkpoint(model, path):

@@ -132,6 +132,9 @@ KNOWN_MISTAKES: dict[str, list[KnownMistake]] = {
                      "counter is int64, 8 bytes)."),
     ],
     "save_checkpoint": [
+        KnownMistake("Call the method: `model.state_dict()`, with brackets. `model.state_dict` is the "
+                     "method itself, which pickles the whole model with it, and a file holding that "
+                     "cannot be loaded with `weights_only=True`.", raised="a pickled `getattr`"),
         KnownMistake("Save plain data, a dict of sizes and `model.state_dict()`: a file holding the "
                      "model object (or anything else pickled) cannot be loaded with "
                      "`weights_only=True`.", raised="`torch.load(path, weights_only=True)` can read"),

@@ -78,7 +78,7 @@ def _resume_without_the_optimizer(path, model, optimizer) -> int:
 MISTAKES: dict[str, tuple] = {
     "state_dict_size_bytes": (lambda model: sum(p.numel() * p.element_size() for p in model.parameters()),
                               lambda model: 4 * sum(t.numel() for t in model.state_dict().values())),
-    "save_checkpoint": (None, lambda model, path: torch.save({"state_dict": model.state_dict()}, path)),
+    "save_checkpoint": (None, None, lambda model, path: torch.save({"state_dict": model.state_dict()}, path)),
     "load_checkpoint": (None, None),
     "strip_prefix": (lambda state_dict, prefix: {key.replace(prefix, ""): value for key, value in state_dict.items()},
                      lambda state_dict, prefix: {key[len(prefix):]: value for key, value in state_dict.items()}),
