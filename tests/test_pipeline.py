@@ -162,7 +162,8 @@ def test_gradebook_csv_lists_every_sample(demo):
 
 @pytest.mark.parametrize("part", PARTS)
 def test_solution_scores_full_marks_on_every_fresh_draw(demo, part, tmp_path):
-    runs = [f"solution-run-{n}" for n in range(1, 4)]
+    # two runs, each on a fresh draw (tests/test_exercises.py grades each solution on 100 more)
+    runs = [f"solution-run-{n}" for n in range(1, 3)]
     for student in runs:
         folder = tmp_path / student / part
         folder.mkdir(parents=True)
