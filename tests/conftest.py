@@ -80,6 +80,28 @@ def solution_lines(part: str) -> set[str]:
     return {line for line in inside_lines - outside_lines if len(line) > 12}
 
 
+def train_small_network(dataset: str, root: Path, epochs: int, batch_size: int,
+                        count: int | None = None) -> torch.nn.Module:
+    """A small network trained for a few seconds, as a learner might, on the first `count` training
+    images (all by default) of torchvision's `dataset` (MNIST, FashionMNIST) kept in `root`,
+    normalised as the notebooks do."""
+    from torchvision import datasets
+
+    train = getattr(datasets, dataset)(root, train=True)
+    images = ((train.data.float() / 255 - 0.5) / 0.5).unsqueeze(1)[:count]
+    labels = train.targets[:count]
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for _ in range(epochs):
+        for batch in torch.randperm(len(images)).split(batch_size):
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(images[batch]), labels[batch]).backward()
+            optimizer.step()
+    return model
+
+
 def grade(name: str, source: str, device: str, seed: int, tmp_path, monkeypatch) -> Verdict:
     """Grade one answer cell's source as autograding does, on one device."""
     return grade_answer(name, define(source, name), device, seed, tmp_path, monkeypatch)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import DEVICES, answer_sources, define, grade, grade_answer, part_notebook
+from conftest import DEVICES, answer_sources, define, grade, grade_answer, part_notebook, train_small_network
 from course_grader.judge import judge, make_plan, read_results, write_inputs
 from course_reference import PARTS
 from torchcourse import CheckFailed, check
@@ -393,21 +393,8 @@ def test_dropout_is_compared_in_training_mode_on_the_cpu_with_the_seed_fixed(tmp
 # --- the capstone: a trained model, judged by a pass mark on held-out images ------------------
 
 def train_mlp(root: Path) -> torch.nn.Module:
-    """A small network trained for a few seconds on the training split in `root`, as a learner might."""
-    from torchvision import datasets
-
-    train = datasets.MNIST(root, train=True)
-    images, labels = ((train.data.float() / 255 - 0.5) / 0.5).unsqueeze(1)[:6000], train.targets[:6000]
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    for _ in range(8):
-        for batch in torch.randperm(len(images)).split(64):
-            optimizer.zero_grad()
-            torch.nn.functional.cross_entropy(model(images[batch]), labels[batch]).backward()
-            optimizer.step()
-    return model
+    """A small network trained for a few seconds on 6,000 digits of the MNIST in `root`."""
+    return train_small_network("MNIST", root, epochs=8, batch_size=64, count=6000)
 
 
 @pytest.fixture(scope="module")

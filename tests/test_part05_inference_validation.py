@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import define, grade, grade_answer
+from conftest import define, grade, grade_answer, train_small_network
 from course_grader.judge import make_plan, write_inputs
 from course_reference import EXERCISES
 from course_reference.part05_inference_validation import (SUBSET_PASS_MARK, fit_with_early_stopping,
@@ -102,24 +102,6 @@ def test_a_sorted_split_written_with_a_mask_passes(tmp_path, monkeypatch):
 
 # --- the capstone: graded on Fashion-MNIST's test split, whose labels never enter the kernel ------
 
-def train_small_network(root: Path) -> torch.nn.Module:
-    """A small network trained for a second or two on the training split in `root`."""
-    from torchvision import datasets
-
-    train = datasets.FashionMNIST(root, train=True)
-    images, labels = ((train.data.float() / 255 - 0.5) / 0.5).unsqueeze(1), train.targets
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    for _ in range(15):
-        for batch in torch.randperm(len(images)).split(32):
-            optimizer.zero_grad()
-            torch.nn.functional.cross_entropy(model(images[batch]), labels[batch]).backward()
-            optimizer.step()
-    return model
-
-
 def grade_capstone(model: torch.nn.Module, data: Path, tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_VARIABLE, str(data))
     held_out_fashion_mnist.cache_clear()
@@ -134,7 +116,8 @@ def test_a_trained_network_passes_the_capstone_and_an_untrained_one_fails(data, 
     if data == "shared" and not (SHARED_DATA / "FashionMNIST" / "raw").is_dir():
         pytest.skip(f"no real Fashion-MNIST subset in {SHARED_DATA} (only the course's own machines have one)")
     root = SHARED_DATA if data == "shared" else prepare_fashion_mnist(tmp_path / "data", allow_download=False)
-    verdict = grade_capstone(train_small_network(root), root, tmp_path, monkeypatch)
+    trained = train_small_network("FashionMNIST", root, epochs=15, batch_size=32)
+    verdict = grade_capstone(trained, root, tmp_path, monkeypatch)
     assert verdict.passed and f"(pass mark {SUBSET_PASS_MARK:.0%})" in verdict.message, verdict.message
     torch.manual_seed(1)
     untrained = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))

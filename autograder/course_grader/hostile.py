@@ -2,9 +2,9 @@
 
 Most are Part 1 notebooks; a few attack what a later part adds (Part 5's capstone, scored on a
 held-out split the helper package carries a copy of; Part 6's checkpoints, files the harness
-reads back). Each case is built from the release
-(nothing earned) or from ada's correct answers, with one thing done to it. tests/test_hostile.py grades them all in one batch beside ordinary students
-and proves each case's outcome; the README's table lists them.
+reads back). Each case is built from the release (nothing earned) or from ada's correct answers,
+with one thing done to it. tests/test_hostile.py grades them all in one batch beside ordinary
+students and proves each case's outcome; the README's table lists them.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ Points = dict[str, float]
 
 def released_path(part: str) -> Path:
     return REPO / "course" / part / f"{part}.ipynb"
-
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,12 @@ LOSSES: dict[str, Callable[[], nn.Module]] = {
 }
 
 
+def optimizer_settings(name: str) -> dict[str, Any]:
+    """The optimizer spec the exercises train with: SGD with momentum ("sgd") or Adam ("adam"),
+    a fresh dict each time, which a case may change."""
+    return {"name": "sgd", "lr": 0.1, "momentum": 0.9} if name == "sgd" else {"name": "adam", "lr": 0.01}
+
+
 def build_optimizer(model: nn.Module, spec: dict[str, Any]) -> torch.optim.Optimizer:
     """The optimizer `spec` describes ({"name": "sgd", "lr": 0.1, "momentum": 0.9}) for `model`."""
     settings = {key: value for key, value in spec.items() if key != "name"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from .grading import CLASSIFIER, TRAINING
-from .modules import build_module, draw_weights
+from .modules import build_module, draw_weights, optimizer_settings
 from .part03_neural_networks import LOG_SOFTMAX_CALLS
 from .rules import Rules
 from .spec import Inputs, KnownMistake, VisibleCheck, randn
@@ -33,9 +33,8 @@ def _setup(g: torch.Generator, eval_mode: bool, optimizer: str = "sgd") -> dict[
     """A model with dropout, handed over in evaluation mode or in training mode, its optimiser
     (SGD with momentum, or Adam) and a loss, with junk left in every `.grad`."""
     layers: list[list[object]] = [["linear", 5, 8], ["relu"], ["dropout", 0.5], ["linear", 8, 3]]
-    settings = {"name": "sgd", "lr": 0.1, "momentum": 0.9} if optimizer == "sgd" else {"name": "adam", "lr": 0.01}
     return {"model": {"layers": layers, "weights": draw_weights(build_module({"layers": layers}), g)},
-            "optimizer": settings, "loss": "cross_entropy", "junk gradients": True, "eval mode": eval_mode}
+            "optimizer": optimizer_settings(optimizer), "loss": "cross_entropy", "junk gradients": True, "eval mode": eval_mode}
 
 
 def _loader(g: torch.Generator, as_list: bool = False) -> dict[str, object]:

@@ -10,7 +10,7 @@ import torch
 
 from .grading import FILE_READER, FILE_WRITER, FUNCTION, FUNCTION_OF_MODULE, RESUME, TRAINING
 from .models import MLP
-from .modules import build_module, draw_weights
+from .modules import build_module, draw_weights, optimizer_settings
 from .part04_training import _labels
 from .spec import Inputs, KnownMistake, VisibleCheck, randn
 
@@ -18,9 +18,8 @@ from .spec import Inputs, KnownMistake, VisibleCheck, randn
 def _setup(g: torch.Generator, optimizer: str, steps_before: int = 0) -> dict[str, object]:
     """A small classifier with drawn weights, its optimiser (SGD with momentum or Adam) and a loss."""
     layers: list[list[object]] = [["linear", 5, 8], ["relu"], ["linear", 8, 3]]
-    settings = {"name": "sgd", "lr": 0.1, "momentum": 0.9} if optimizer == "sgd" else {"name": "adam", "lr": 0.01}
     return {"model": {"layers": layers, "weights": draw_weights(build_module({"layers": layers}), g)},
-            "optimizer": settings, "loss": "cross_entropy", "junk gradients": True, "steps before": steps_before}
+            "optimizer": optimizer_settings(optimizer), "loss": "cross_entropy", "junk gradients": True, "steps before": steps_before}
 
 
 def _checkpoint(g: torch.Generator) -> Inputs:

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torchcourse.data import STAND_IN_NOTE, prepare_mnist, training_images
 from torchcourse.grading import CLASSIFIER, TRAINING
-from torchcourse.modules import build_module, draw_weights
+from torchcourse.modules import build_module, draw_weights, optimizer_settings
 
 from .exercise import Case, Exercise
 from .part01_tensors import _randint, _randn
@@ -306,8 +306,7 @@ def training_setup(generator: torch.Generator, features: int, classes: int, drop
     layers += [["linear", hidden, classes]]
     weights = draw_weights(build_module({"layers": layers}), generator)
     name = optimizer or ("sgd" if torch.rand((), generator=generator) < 0.5 else "adam")
-    settings = {"name": "sgd", "lr": 0.1, "momentum": 0.9} if name == "sgd" else {"name": "adam", "lr": 0.01}
-    return {"model": {"layers": layers, "weights": weights}, "optimizer": settings,
+    return {"model": {"layers": layers, "weights": weights}, "optimizer": optimizer_settings(name),
             "loss": "cross_entropy", "junk gradients": True, "eval mode": eval_mode}
 
 
@@ -392,10 +391,14 @@ def _fit_cases(generator: torch.Generator) -> list[Case]:
     return cases
 
 
-def _held_out_cases(generator: torch.Generator) -> list[Case]:
-    images, _, pass_mark = held_out_mnist()
-    chosen = torch.randperm(len(images), generator=generator)[:HELD_OUT_IMAGES]
-    return [(images[chosen], 10, pass_mark)]
+def held_out_cases(held_out: Callable[[], HeldOut]) -> Callable[[torch.Generator], list[Case]]:
+    """A capstone's hidden cases: up to HELD_OUT_IMAGES images drawn from the held-out split that
+    `held_out` gives, the number of classes and the pass mark (never the labels)."""
+    def cases(generator: torch.Generator) -> list[Case]:
+        images, _, pass_mark = held_out()
+        chosen = torch.randperm(len(images), generator=generator)[:HELD_OUT_IMAGES]
+        return [(images[chosen], 10, pass_mark)]
+    return cases
 
 
 EXERCISES = [
@@ -406,5 +409,5 @@ EXERCISES = [
     Exercise("train_one_epoch", train_one_epoch, _epoch_cases, rtol=1e-4, atol=1e-5, kind=TRAINING, mistakes=MISTAKES["train_one_epoch"]),
     Exercise("evaluate", evaluate, _evaluation_cases, kind=TRAINING, mistakes=MISTAKES["evaluate"]),
     Exercise("fit", fit, _fit_cases, rtol=1e-4, atol=1e-5, kind=TRAINING, mistakes=MISTAKES["fit"]),
-    Exercise("capstone", HeldOutLabels(held_out_mnist), _held_out_cases, kind=CLASSIFIER),
+    Exercise("capstone", HeldOutLabels(held_out_mnist), held_out_cases(held_out_mnist), kind=CLASSIFIER),
 ]

@@ -20,7 +20,7 @@ from torchcourse.grading import CLASSIFIER, SEEDED_SPLIT, TRAINING
 
 from .exercise import Case, Exercise
 from .part01_tensors import _randint, _randn
-from .part04_training import (HELD_OUT_IMAGES, HeldOut, HeldOutLabels, _loader, _sizes, held_out_split,
+from .part04_training import (HeldOut, HeldOutLabels, _loader, _sizes, held_out_cases, held_out_split,
                               train_one_epoch, training_setup)
 
 
@@ -76,12 +76,11 @@ def _fit_with_stopping(model, train_loader, val_loader, loss_fn, optimizer, max_
                        stop: bool = True) -> tuple[list[float], int]:
     """Training with early stopping; the flags write out its known mistakes (the last weights
     kept, validation in training mode, no stopping)."""
+    measure = validate if validate_in_eval else _restoring(lambda *args: _validation(*args, switch_to_eval=False))
     losses: list[float] = []
     best_weights = copy.deepcopy(model.state_dict())
     for epoch in range(max_epochs):
         train_one_epoch(model, train_loader, loss_fn, optimizer, device)
-        measure = validate if validate_in_eval else _restoring(
-            lambda *args: _validation(*args, switch_to_eval=False))
         losses.append(measure(model, val_loader, loss_fn, device)[0])
         best = losses.index(min(losses))  # the first epoch that reached the lowest loss
         if best == epoch:
@@ -323,12 +322,6 @@ def _confusion_matrices(generator: torch.Generator) -> list[Case]:
     return cases
 
 
-def _held_out_cases(generator: torch.Generator) -> list[Case]:
-    images, _, pass_mark = held_out_fashion_mnist()
-    chosen = torch.randperm(len(images), generator=generator)[:HELD_OUT_IMAGES]
-    return [(images[chosen], 10, pass_mark)]
-
-
 EXERCISES = [
     Exercise("train_val_split", train_val_split, _split_cases, kind=SEEDED_SPLIT),
     Exercise("topk_probabilities", topk_probabilities, _logit_cases, mistakes=MISTAKES["topk_probabilities"]),
@@ -340,5 +333,6 @@ EXERCISES = [
              kind=TRAINING, mistakes=MISTAKES["fit_with_early_stopping"]),
     Exercise("confusion_matrix", confusion_matrix, _confusion_cases, mistakes=MISTAKES["confusion_matrix"]),
     Exercise("per_class_accuracy", per_class_accuracy, _confusion_matrices, mistakes=MISTAKES["per_class_accuracy"]),
-    Exercise("fashion_capstone", HeldOutLabels(held_out_fashion_mnist), _held_out_cases, kind=CLASSIFIER),
+    Exercise("fashion_capstone", HeldOutLabels(held_out_fashion_mnist), held_out_cases(held_out_fashion_mnist),
+             kind=CLASSIFIER),
 ]
