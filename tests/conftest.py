@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import linecache
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,9 +58,13 @@ def define(source: str, name: str):
     from torchcourse.models import MLP
     from torchcourse.training import progress
 
+    from PIL import Image
+    from torchvision.transforms import v2
+
     namespace = {"torch": torch, "nn": torch.nn, "F": torch.nn.functional, "progress": progress,
                  "np": __import__("numpy"), "math": __import__("math"), "copy": __import__("copy"),
-                 "MLP": MLP}
+                 "MLP": MLP, "os": os, "Path": Path, "Image": Image, "v2": v2,
+                 "Dataset": torch.utils.data.Dataset, "DataLoader": torch.utils.data.DataLoader}
     exec(compile(source, filename, "exec"), namespace)
     return namespace[name]
 

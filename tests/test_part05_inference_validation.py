@@ -74,7 +74,7 @@ SPLITS_WITH_A_REASON = {
 ''', "expected a tuple (train_indices, val_indices) of two 1-d int64 tensors"),
     "sorted but never shuffled": ('''def train_val_split(n, val_size, seed):
     return torch.arange(val_size, n), torch.arange(val_size)
-''', "another seed gave the same split"),
+''', "other seeds gave the same split"),
 }
 
 

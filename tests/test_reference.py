@@ -45,8 +45,8 @@ def _tensors(value) -> list[torch.Tensor]:
 
 
 def _plain(value) -> bool:
-    """Whether a value is plain data: tensors, numbers, strings, and lists and dicts of them."""
-    if isinstance(value, (torch.Tensor, int, float, str)):
+    """Whether a value is plain data: tensors, numbers, strings, None, and lists and dicts of them."""
+    if value is None or isinstance(value, (torch.Tensor, int, float, str)):
         return True
     if isinstance(value, (list, tuple)):
         return all(_plain(item) for item in value)
@@ -66,7 +66,7 @@ def test_hidden_inputs_are_plain_cpu_data_and_give_finite_answers(name):
                 assert _plain(arg), arg
                 for tensor in _tensors(arg):
                     assert tensor.device.type == "cpu"
-                    assert tensor.dtype in (torch.float32, torch.float64, torch.int64)
+                    assert tensor.dtype in (torch.float32, torch.float64, torch.int64, torch.uint8)  # uint8: images
             for tensor in _tensors(expected_record(exercise, case)):
                 finite = tensor.isfinite() | (tensor.isnan() if name in NAN_BY_CONTRACT else False)
                 assert finite.all(), (name, seed)

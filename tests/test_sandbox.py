@@ -107,6 +107,23 @@ def test_the_fashion_mnist_test_split_and_its_carried_copy_cannot_be_read_inside
     assert int(result.stdout.split()[2]) >= 1000, result.stderr  # the training split still loads
 
 
+def test_the_held_out_photos_are_an_empty_folder_in_the_kernel_and_the_training_photos_load(tmp_path):
+    """Part 8's capstone is scored on the test photos: the kernel sees none of them, neither in the
+    data folder nor in the package, while the training photos load as an ImageFolder."""
+    from torchcourse.data import CARRIED_CATS_DOGS, prepare_cats_dogs
+
+    folder = prepare_cats_dogs(REPO / "data")
+    probe = (f"import pathlib\nfrom torchvision import datasets\n"
+             f"print(len(list(pathlib.Path({str(folder / 'test')!r}).rglob('*.jpg'))))\n"
+             f"print(len(list(pathlib.Path({str(CARRIED_CATS_DOGS / 'test')!r}).rglob('*.jpg'))))\n"
+             f"print(len(datasets.ImageFolder({str(folder / 'train')!r})))")
+    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe],
+                                            tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert len(list((folder / "test").rglob("*.jpg"))) == 111
+    assert result.stdout.split() == ["0", "0", "259"], result.stderr
+
+
 def test_a_data_folder_named_by_the_environment_has_its_test_split_held_out(tmp_path, monkeypatch):
     """An instructor grading with TORCHCOURSE_DATA=elsewhere keeps that test split hidden too."""
     labels = tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"

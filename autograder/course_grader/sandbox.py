@@ -39,8 +39,11 @@ VISIBLE_IN_REPO = [".venv", "course", "data"]
 # torchcourse.data.DATA_VARIABLE, named again here so that starting a kernel does not import torch.
 DATA_VARIABLE = "TORCHCOURSE_DATA"
 HELD_OUT_FILES = "*/raw/t10k-*"  # test splits (MNIST's): the grader scores trained models on them
-# the Fashion-MNIST subset the helper package carries (torchcourse.data.CARRIED_FASHION_MNIST)
+HELD_OUT_PHOTOS = "cats_dogs/test"  # the cat and dog photos Part 8's capstone is scored on
+# the Fashion-MNIST subset and the photos the helper package carries (torchcourse.data's
+# CARRIED_FASHION_MNIST and CARRIED_CATS_DOGS)
 CARRIED_HELD_OUT = REPO / "course" / "torchcourse" / "fashion_mnist"
+CARRIED_HELD_OUT_PHOTOS = REPO / "course" / "torchcourse" / HELD_OUT_PHOTOS
 LIMITS_VARIABLE = "COURSE_GRADER_LIMITS"
 STOPPED_SUFFIX = ".stopped"
 GIB = 2**30
@@ -95,24 +98,34 @@ def hide_from_kernels(folder: Path) -> None:
         os.environ[EXTRA_HIDDEN_VARIABLE] = os.pathsep.join([*hidden, str(folder)])
 
 
+def data_folders() -> set[Path]:
+    """Every folder the helper package may keep data in: the repository's, $TORCHCOURSE_DATA's,
+    and ~/.cache/torchcourse, where a notebook run outside the repository puts it (the last is
+    torchcourse.data.data_dir's fallback, spelled out, as DATA_VARIABLE is, so that starting a
+    kernel does not import torch)."""
+    return {REPO / "data", Path(os.environ.get(DATA_VARIABLE) or REPO / "data"),
+            Path.home() / ".cache" / "torchcourse"}
+
+
 def held_out_files() -> list[Path]:
-    """The files the capstone's held-out labels could be read from: the datasets' test splits
-    in every folder the helper package may keep data in (the repository's, $TORCHCOURSE_DATA's,
-    and ~/.cache/torchcourse, where a notebook run outside the repository puts it), the test
-    split of the Fashion-MNIST subset the package carries, and
+    """The files the capstones' held-out labels could be read from: the datasets' test splits in
+    every data folder, the test split of the Fashion-MNIST subset the package carries, and
     scikit-learn's digits, from which the offline stand-in for MNIST is made. Any other copy must
     be hidden by naming its folder in $COURSE_GRADER_HIDE."""
-    # the last is torchcourse.data.data_dir's fallback, spelled out (as DATA_VARIABLE is) so that
-    # starting a kernel does not import torch
-    data_folders = {REPO / "data", Path(os.environ.get(DATA_VARIABLE) or REPO / "data"),
-                    Path.home() / ".cache" / "torchcourse"}
-    files = sorted(path for folder in data_folders for path in folder.glob(HELD_OUT_FILES))
+    files = sorted(path for folder in data_folders() for path in folder.glob(HELD_OUT_FILES))
     files += sorted(CARRIED_HELD_OUT.glob("t10k-*"))
     sklearn = importlib.util.find_spec("sklearn")
     if sklearn and sklearn.submodule_search_locations:
         digits = Path(sklearn.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
         files += [digits] if digits.is_file() else []
     return files
+
+
+def held_out_folders() -> list[Path]:
+    """The folders of held-out photos (whose class is their folder's name): the test split of the
+    cat and dog photos, in every data folder and in the package."""
+    folders = [folder / HELD_OUT_PHOTOS for folder in sorted(data_folders())] + [CARRIED_HELD_OUT_PHOTOS]
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def empty_file() -> Path:
@@ -133,7 +146,7 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path], writable:
     Each `hidden` folder is replaced by an empty in-memory one (whatever is written there
     vanishes with the kernel); inside the repository, the virtual environment, the helper
     package and the data are mounted back read-only, except the datasets' test splits, which
-    read as empty files. A mount that would put a hidden folder back in view is refused.
+    read as empty files, and the held-out photos' folders, which are empty. A mount that would put a hidden folder back in view is refused.
     """
     room = ["--size", str(disk_bytes)]  # each in-memory folder holds at most this much
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *room, "--tmpfs", "/tmp"]
@@ -145,6 +158,8 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path], writable:
             command += ["--ro-bind", str(REPO / name), str(REPO / name)]
     for held_out in held_out_files():
         command += ["--ro-bind", str(empty_file()), str(held_out)]  # the capstone's labels stay outside
+    for folder in held_out_folders():
+        command += ["--tmpfs", str(folder), "--remount-ro", str(folder)]  # an empty, read-only folder
     for flag, paths in (("--ro-bind", readable), ("--bind", [work, *writable])):
         for path in paths:
             exposed = [folder for folder in hidden if folder.is_relative_to(path)]

@@ -25,9 +25,9 @@ Every graded exercise has a kind, which says how its answer is exercised:
 - `trained classifier`: the learner's own trained model, whose predicted classes for held-out
   images are recorded; it passes when enough of them match labels that only the grader has;
 - `seeded split`: a function `(n, size, seed)` that splits the indices 0..n-1 at random; it is
-  called twice with one seed and once with another, and judged on properties (sizes, disjoint
-  and covering parts, the same split for the same seed, another for another seed, the global
-  random state left alone), since any correct split is as good as the reference's;
+  called twice with one seed and once with each of several others, and judged on properties
+  (sizes, disjoint and covering parts, the same split for the same seed, others for the other
+  seeds, the global random state left alone), since any correct split is as good as the reference's;
 - `file writer`: a function `(model, path)` that saves an `MLP` (see `torchcourse.models`) to a
   file; the harness gives it a path in a fresh folder of the working copy, reads the file back
   itself with `torch.load(weights_only=True)`, and records what it holds (a file that needs full
@@ -37,7 +37,24 @@ Every graded exercise has a kind, which says how its answer is exercised:
 - `resume`: a function `(path, model, optimizer)` that loads a training checkpoint into fresh
   objects: the harness takes one training step, saves a checkpoint, calls the answer on a fresh
   model and optimizer, takes one more step, and records what it returned and the weights, which
-  must equal those of two uninterrupted steps.
+  must equal those of two uninterrupted steps;
+- `function of a loader`: called with loaders described as plain data (see
+  `torchcourse.modules.build_loader`), whose batching is the grader's own work: its PyTorch calls
+  are not the answer's;
+- `dataset class`: a `torch.utils.data.Dataset` class built from the case's arguments (tensors,
+  transforms described as plain data, or a folder of image files the harness writes into a fresh
+  folder of the working copy, see `torchcourse.images`); its length, the items at the indices the
+  grader drew (negative ones too) and the attributes the case names are recorded, PIL images as
+  plain data and paths relative to the folder;
+- `transform`: a function that returns a transform; the transform is applied to the case's images
+  (as PIL images or as tensors) with torch's random seed fixed, and its outputs are recorded;
+- `random transform`: the same, with the seed fixed three times (one seed twice, then another),
+  judged on properties (shape and dtype, the same output for the same seed, another for another
+  seed, a one-colour image kept one colour), since any correct augmentation is as good as the
+  reference's;
+- `loader`: a function `(dataset, ...)` that returns a DataLoader over a dataset the harness
+  builds; the batches of two passes over it and of one pass over a second loader made with the
+  same arguments are recorded, and whether torch's global random state changed.
 
 The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
 learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
@@ -66,6 +83,8 @@ from torch import nn
 
 from .feedback import NOT_WRITTEN_YET, changed_in_place, describe, given_gradients, mismatch
 from .functions import build_function, is_function_spec
+from .images import (TRANSFORMS, describe_image_tree, is_image_tree, is_one_colour, is_transform_spec,
+                     recorded, to_pil, write_image_tree)
 from .models import MLP
 from .modules import (LOSSES, build_loader, build_module, build_optimizer, is_loader_spec,
                       is_module_spec, layout_problem)
@@ -86,6 +105,11 @@ SEEDED_SPLIT = "seeded split"
 FILE_WRITER = "file writer"
 FILE_READER = "file reader"
 RESUME = "resume"
+FUNCTION_OF_LOADER = "function of a loader"
+DATASET_CLASS = "dataset class"
+TRANSFORM = "transform"
+RANDOM_TRANSFORM = "random transform"
+LOADER = "loader"
 TRAINING_SEED = 0
 TRAINING_MODE_ONLY = ("In evaluation mode your outputs are right; in training mode (`model.train()`) "
                       "they differ: look at the layers that act differently in the two modes, such as "
@@ -123,7 +147,45 @@ def _build(value: Any) -> Any:
         return build_function(value)
     if is_module_spec(value):
         return build_module(value)
+    if is_transform_spec(value):
+        return TRANSFORMS[value["transform"]]
     return value
+
+
+def call_with_loaders(answer: Callable[..., Any], args: list[Any]) -> Any:
+    """Call `answer` with every loader described as plain data built first (see
+    `UncountedLoader`)."""
+    return answer(*[UncountedLoader(build_loader(arg)) if is_loader_spec(arg) else arg for arg in args])
+
+
+class UncountedLoader:
+    """A loader that can be gone through once, as a dataset too large to hold must be, and whose
+    batching (the `torch.stack` that collates a batch) is not counted among the answer's PyTorch
+    calls; otherwise it behaves as the loader it wraps."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.passes = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        self.passes += 1
+        if self.passes > 1:
+            raise NotGradable("it went through the loader a second time; go through it once, keeping "
+                              "running sums as you go (a real dataset is read from disk batch by batch, "
+                              "and every pass costs as much as an epoch).")
+        batches = iter(self.loader)
+        while True:
+            with not_counted():
+                batch = next(batches, None)
+            if batch is None:
+                return
+            yield batch
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __getattr__(self, name: str) -> Any:  # .dataset, .batch_size...
+        return getattr(self.loader, name)
 
 
 def call_and_backpropagate(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
@@ -324,13 +386,17 @@ def describe_pass_mark(expected: dict[str, Any], got: Any) -> str:
             f"correctly (pass mark {float(expected['pass mark']):.0%})")
 
 
+OTHER_SEEDS = 5  # two seeds may give the same split by chance; all of these, only if the seed is ignored
+
+
 def split_three_times(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
-    """Call a seeded split with a seed, with the same seed again, and with another seed; record
-    the three splits as lists of indices and whether the global random state changed."""
+    """Call a seeded split with a seed, with the same seed again, and with other seeds (the case's
+    other seed and the next ones); record the splits as lists of indices and whether the global
+    random state changed."""
     n, size, seed, other_seed = args
     before = torch.get_rng_state()
-    splits = {key: _index_lists(answer(n, size, chosen))
-              for key, chosen in (("split", seed), ("same seed", seed), ("other seed", other_seed))}
+    splits = {key: _index_lists(answer(n, size, chosen)) for key, chosen in (("split", seed), ("same seed", seed))}
+    splits["other seeds"] = [_index_lists(answer(n, size, other_seed + step)) for step in range(OTHER_SEEDS)]
     return {**splits, "global random state changed": not torch.equal(before, torch.get_rng_state())}
 
 
@@ -365,8 +431,8 @@ def compare_splits(expected: dict[str, Any], got: Any) -> str | None:
     if got["same seed"] != got["split"]:
         return ("the same seed gave a different split the second time, expected the same: draw from "
                 "a generator seeded with `seed`, made inside the function")
-    if got["other seed"] == got["split"]:
-        return "another seed gave the same split, expected a different one: use `seed` to seed the draw"
+    if all(split == got["split"] for split in got["other seeds"]):
+        return "other seeds gave the same split, expected different ones: use `seed` to seed the draw"
     if got["global random state changed"]:
         return ("the split is right, but it changed the global random state (expected it left alone): "
                 "draw from your own `torch.Generator().manual_seed(seed)`, not `torch.manual_seed`")
@@ -466,6 +532,103 @@ def resume_and_step(answer: Callable[..., Any], args: list[Any]) -> dict[str, An
     return {"returned": returned, "weights": fresh.state_dict()}
 
 
+def build_dataset_and_read(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Build a Dataset from the case's arguments (an image tree becomes the path of a fresh
+    folder holding it), and record its length, its items at the case's indices and the
+    attributes the case names (see `images.recorded`)."""
+    init_args, indices, attributes = args
+    with fresh_folder() as folder:
+        built = []
+        for arg in init_args:
+            if is_image_tree(arg):
+                with not_counted():
+                    write_image_tree(arg, folder)
+                arg = str(folder)
+            built.append(_build(arg))
+        dataset = answer(*built)
+        if not isinstance(dataset, torch.utils.data.Dataset):
+            raise NotGradable(f"expected a Dataset (an object of a class derived from "
+                              f"torch.utils.data.Dataset), got {describe(dataset)}.")
+        if type(dataset).__module__.startswith("torchvision"):
+            raise NotGradable(f"it gave torchvision's own {type(dataset).__name__}; the exercise asks "
+                              "you to write the class yourself.")
+        record: dict[str, Any] = {"length": len(dataset)}
+        record["items"] = [recorded(dataset[int(index)], str(folder)) for index in indices]
+        for name in attributes:
+            if not hasattr(dataset, name):
+                raise NotGradable(f"your dataset has no attribute `{name}`: set `self.{name}` in `__init__`.")
+            record[name] = recorded(getattr(dataset, name), str(folder))
+    return record
+
+
+def transform_images(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Make a transform with the case's arguments and apply it to the case's images, as PIL
+    images where the case says so, once for each of the case's seeds with torch's random seed
+    set to it; record the outputs, seed by seed, and which images are of one colour."""
+    factory_args, images, as_pil, seeds = args
+    transform = answer(*factory_args)
+    if not callable(transform):
+        raise NotGradable(f"expected a transform (something to call on an image, such as "
+                          f"`v2.Compose([...])`), got {describe(transform)}.")
+    outputs = []
+    for seed in seeds:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(int(seed))
+            outputs.append([recorded(transform(to_pil(image) if pil else image))
+                            for image, pil in zip(images, as_pil)])
+    return {"outputs": outputs, "one colour": [is_one_colour(image) for image in images]}
+
+
+def compare_augmentations(expected: dict[str, Any], got: Any) -> str | None:
+    """What is wrong with a random transform's outputs (see `transform_images`, with seeds
+    s, s, t), judged on properties; the reference's outputs give the shapes and the one-colour
+    images' values."""
+    if not isinstance(got, dict) or not isinstance(got.get("outputs"), list):
+        return f"expected the transformed images, got {describe(got)}"
+    first, again, other = got["outputs"]
+    for index, (want, output) in enumerate(zip(expected["outputs"][0], first)):
+        if not isinstance(output, torch.Tensor) or output.shape != want.shape or output.dtype != want.dtype:
+            return (f"image {index}: expected {describe(want)}, got {describe(output)}: the transform "
+                    "must end with a float32 tensor of shape (3, crop, crop)")
+    for index, (want, output) in enumerate(zip(expected["outputs"][0], first)):
+        if expected["one colour"][index] and not torch.allclose(output.cpu(), want.cpu(), atol=1e-5):
+            problem = mismatch(want, output, rtol=0, atol=1e-5)
+            return (f"image {index} is a photo of one colour, which must come out as that colour, "
+                    f"scaled to [0, 1] and normalised, in every pixel: {problem}. Crop, flip and "
+                    "resize only (a rotation fills the corners with black), and normalise last")
+    if any(not torch.equal(a, b) for a, b in zip(first, again)):
+        return ("the same seed gave different outputs, expected the same: take all randomness from "
+                "torch's generator, as torchvision's random transforms do (not Python's `random`)")
+    if all(torch.equal(a, b) for a, b in zip(first, other)):
+        return ("another seed gave the same outputs, expected different ones: the training transform "
+                "must augment at random (a random crop, a random flip)")
+    return None
+
+
+def load_twice(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Build a TensorDataset from the case's images and labels, make two loaders from it with
+    the case's other arguments, and record the batches of two passes over the first and of one
+    over the second, and whether torch's global random state changed."""
+    (images, labels), *arguments = args
+    dataset = torch.utils.data.TensorDataset(images.cpu(), labels.cpu())
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(TRAINING_SEED)  # so that an answer shuffling with it does the same each time
+        before = torch.get_rng_state()
+        first = answer(dataset, *arguments)
+        second = answer(dataset, *arguments)
+        passes = {"first pass": _batches(first), "second pass": _batches(first),
+                  "second loader's first pass": _batches(second)}
+        changed = not torch.equal(before, torch.get_rng_state())
+    return {**passes, "global random state changed": changed}
+
+
+def _batches(loader: Any) -> list[Any]:
+    """The (images, labels) batches of one pass over `loader`, labels first."""
+    if not isinstance(loader, torch.utils.data.DataLoader):
+        raise NotGradable(f"expected a DataLoader, got {describe(loader)}.")
+    return [{"labels": labels, "images": images} for images, labels in loader]
+
+
 class FunctionCtx(torch.autograd.function.FunctionCtx):
     """The `ctx` handed to an autograd Function's forward and backward when the grader calls
     them directly (named as PyTorch names it, since error messages show the name): it keeps what
@@ -496,12 +659,18 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     FILE_WRITER: save_and_read_back,
     FILE_READER: write_and_load,
     RESUME: resume_and_step,
+    FUNCTION_OF_LOADER: call_with_loaders,
+    DATASET_CLASS: build_dataset_and_read,
+    TRANSFORM: transform_images,
+    RANDOM_TRANSFORM: transform_images,
+    LOADER: load_twice,
 }
 
 # Kinds judged by something other than closeness to the reference's record; for those judged by
 # a pass mark, how their passing verdict says what was reached.
 COMPARISONS: dict[str, Callable[[Any, Any], str | None]] = {CLASSIFIER: compare_predictions,
-                                                           SEEDED_SPLIT: compare_splits}
+                                                           SEEDED_SPLIT: compare_splits,
+                                                           RANDOM_TRANSFORM: compare_augmentations}
 PASS_DESCRIPTIONS: dict[str, Callable[[Any, Any], str]] = {CLASSIFIER: describe_pass_mark}
 
 
@@ -628,12 +797,35 @@ def describe_call(name: str, kind: str, case: list[Any]) -> str:
         return (f"called with (the path of a checkpoint saved after one training step of "
                 f"{describe(setup['model'])} with {optimizer}, a fresh copy of that model, a fresh "
                 "optimizer of the same kind), then given one more step")
+    if kind == DATASET_CLASS:
+        init_args, indices, attributes = case
+        built = f"{name}({', '.join(_describe_data_argument(arg) for arg in init_args)})"
+        named = "".join(f", `{attribute}`" for attribute in attributes)
+        return f"built as `{built}`, then asked for its length{named} and its items at {[int(i) for i in indices]}"
+    if kind in (TRANSFORM, RANDOM_TRANSFORM):
+        factory_args, images, as_pil, _ = case
+        shown = ", ".join(f"{'a PIL' if pil else 'a uint8 tensor'} image of {image.shape[2]}x{image.shape[1]} pixels"
+                          for image, pil in zip(images, as_pil))
+        return f"called as `{name}({', '.join(repr(arg) for arg in factory_args)})`, and its transform was applied to {shown}"
+    if kind == LOADER:
+        (_, labels), *arguments = case
+        shown = ", ".join(repr(arg) for arg in arguments)
+        return (f"called twice with (a TensorDataset of {len(labels)} (image, label) pairs, {shown}); "
+                "the first loader was gone through twice, the second once")
     if kind != MODULE_CLASS:
         return f"called with ({', '.join(describe(arg) for arg in case)})"
     init_args, _, _, inputs = case
     built = f"{name}({', '.join(repr(arg) for arg in init_args)})"
     return (f"built as `{built}`, to be given the test's weights and called with "
             f"({', '.join(describe(arg) for arg in inputs)})")
+
+
+def _describe_data_argument(argument: Any) -> str:
+    if is_image_tree(argument):
+        return describe_image_tree(argument)
+    if is_transform_spec(argument):
+        return f"transform=v2.functional.{argument['transform']}"
+    return describe(argument)
 
 
 def _describe_training_argument(setup: dict[str, Any], argument: Any) -> str:
@@ -682,7 +874,7 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
             return f"it is {NOT_WRITTEN_YET}"
         if str(error).startswith(ASKS_FOR_INPUT):
             return f"{error}."
-        return f"it raised {error}."
+        return f"it raised {error}" + ("" if str(error).endswith(".") else ".")
     if not record.get("recorded"):
         got = str(record.get("description") or "nothing usable")[:200]
         return f"expected {describe(expected)}, got {got}."

@@ -7,7 +7,7 @@ kernel: grading compares what the learner's code returned with these answers out
 from __future__ import annotations
 
 from . import (part01_tensors, part02_autograd, part03_neural_networks, part04_training,
-               part05_inference_validation, part06_saving_loading)
+               part05_inference_validation, part06_saving_loading, part07_image_data)
 from .exercise import Case, Exercise
 
 PARTS: dict[str, list[Exercise]] = {
@@ -17,6 +17,7 @@ PARTS: dict[str, list[Exercise]] = {
     "04-training": part04_training.EXERCISES,
     "05-inference-validation": part05_inference_validation.EXERCISES,
     "06-saving-loading": part06_saving_loading.EXERCISES,
+    "07-image-data": part07_image_data.EXERCISES,
 }
 
 EXERCISES: dict[str, Exercise] = {
