@@ -117,9 +117,10 @@ def grade_answer(name: str, answer, device: str, seed: int, tmp_path, monkeypatc
     the hidden inputs drawn from `seed`, the recorder the test cell calls, then the judge."""
     from course_grader.judge import judge, make_plan, read_results, write_inputs
     from course_reference import EXERCISES
-    from torchcourse.grading import GRADING_DIR_VARIABLE, record_for_grading
+    from torchcourse.grading import GRADING_DIR_VARIABLE, devices_for, record_for_grading
 
-    plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=[device])
+    # as the grader does: data kinds (loaders, files, PIL images) are tested on the CPU only
+    plan = dataclasses.replace(make_plan(EXERCISES[name], seed), devices=devices_for(EXERCISES[name].kind, [device]))
     write_inputs(plan, tmp_path)
     monkeypatch.setenv(GRADING_DIR_VARIABLE, str(tmp_path))
     record_for_grading(name, answer)

@@ -79,3 +79,14 @@ def test_statistics_that_go_through_the_loader_twice_are_rejected_and_told_why(t
     assert not verdict.passed and "it went through the loader a second time; go through it once" in verdict.message
     result = run_check("channel_stats", define(TWO_PASSES, "channel_stats"))
     assert result.status == WRONG and "go through it once" in result.message
+
+
+def test_data_kinds_are_tested_on_the_cpu_only_and_functions_of_tensors_on_every_device(monkeypatch):
+    """Loaders, files and PIL images live on the CPU, where a correct answer's results stay."""
+    import course_grader.judge
+
+    monkeypatch.setattr(course_grader.judge, "available_devices", lambda: [torch.device("cpu"), torch.device("cuda")])
+    for name in ("channel_stats", "test_transform", "train_transform", "make_loader", "TensorImageDataset",
+                 "SimpleImageFolder"):
+        assert make_plan(EXERCISES[name], seed=0).devices == ["cpu"], name
+    assert make_plan(EXERCISES["normalize"], seed=0).devices == ["cpu", "cuda"]

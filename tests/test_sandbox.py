@@ -108,8 +108,8 @@ def test_the_fashion_mnist_test_split_and_its_carried_copy_cannot_be_read_inside
 
 
 def test_the_held_out_photos_are_an_empty_folder_in_the_kernel_and_the_training_photos_load(tmp_path):
-    """Part 8's capstone is scored on the test photos: the kernel sees none of them, neither in the
-    data folder nor in the package, while the training photos load as an ImageFolder."""
+    """The test photos are held out (for Part 8's capstone): the kernel sees none of them, neither
+    in the data folder nor in the package, while the training photos load as an ImageFolder."""
     from torchcourse.data import CARRIED_CATS_DOGS, prepare_cats_dogs
 
     folder = prepare_cats_dogs(REPO / "data")

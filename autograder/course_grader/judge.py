@@ -16,8 +16,8 @@ import torch
 from course_reference import Case, Exercise
 from torchcourse.device import available_devices
 from torchcourse.checks import CHECKS, KNOWN_MISTAKES
-from torchcourse.grading import (HARNESSES, PASS_DESCRIPTIONS, describe_call, explain_problem, inputs_path,
-                                 loop_problem, plain, results_path)
+from torchcourse.grading import (HARNESSES, PASS_DESCRIPTIONS, describe_call, devices_for, explain_problem,
+                                 inputs_path, loop_problem, plain, results_path)
 from torchcourse.rules import Rules
 
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
@@ -41,7 +41,7 @@ class Verdict:
 def make_plan(exercise: Exercise, seed: int | None = None) -> Plan:
     """Draw fresh hidden inputs for `exercise` (from a secret seed unless one is given)."""
     generator = torch.Generator().manual_seed(secrets.randbits(62) if seed is None else seed)
-    devices = [device.type for device in available_devices()]
+    devices = devices_for(exercise.kind, [device.type for device in available_devices()])
     return Plan(exercise, exercise.make_cases(generator), devices)
 
 

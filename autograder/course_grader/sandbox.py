@@ -39,7 +39,7 @@ VISIBLE_IN_REPO = [".venv", "course", "data"]
 # torchcourse.data.DATA_VARIABLE, named again here so that starting a kernel does not import torch.
 DATA_VARIABLE = "TORCHCOURSE_DATA"
 HELD_OUT_FILES = "*/raw/t10k-*"  # test splits (MNIST's): the grader scores trained models on them
-HELD_OUT_PHOTOS = "cats_dogs/test"  # the cat and dog photos Part 8's capstone is scored on
+HELD_OUT_PHOTOS = "cats_dogs/test"  # held-out cat and dog photos, kept for Part 8's capstone
 # the Fashion-MNIST subset and the photos the helper package carries (torchcourse.data's
 # CARRIED_FASHION_MNIST and CARRIED_CATS_DOGS)
 CARRIED_HELD_OUT = REPO / "course" / "torchcourse" / "fashion_mnist"

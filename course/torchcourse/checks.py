@@ -30,7 +30,7 @@ from . import (part01_tensors, part02_autograd, part03_neural_networks, part04_t
                part05_inference_validation, part06_saving_loading, part07_image_data)
 from .device import available_devices
 from .feedback import NOT_WRITTEN_YET, unknown_name
-from .grading import describe_call, explain_problem, loop_problem, run_case, to_device
+from .grading import describe_call, devices_for, explain_problem, loop_problem, run_case, to_device
 from .plotting import ipython_shell
 from .spec import VisibleCheck
 
@@ -102,7 +102,7 @@ def run_check(name: str, answer: Any) -> CheckResult:
     spec = CHECKS[name]
     draws = expected_records(part_module(name))[name]
     atol = spec.tolerance if spec.atol is None else spec.atol
-    devices = [device.type for device in available_devices()]
+    devices = devices_for(spec.kind, [device.type for device in available_devices()])
     for device in devices:
         cases, records = [], []
         for draw in draws:

@@ -666,6 +666,16 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     LOADER: load_twice,
 }
 
+# Kinds whose answers handle data on its way to a model (loaders, files, PIL images), which lives
+# on the CPU: they are tested there only, whatever devices are present.
+CPU_ONLY = {FUNCTION_OF_LOADER, DATASET_CLASS, TRANSFORM, RANDOM_TRANSFORM, LOADER}
+
+
+def devices_for(kind: str, devices: list[str]) -> list[str]:
+    """The devices an answer of `kind` is tested on, of those present."""
+    return ["cpu"] if kind in CPU_ONLY else devices
+
+
 # Kinds judged by something other than closeness to the reference's record; for those judged by
 # a pass mark, how their passing verdict says what was reached.
 COMPARISONS: dict[str, Callable[[Any, Any], str | None]] = {CLASSIFIER: compare_predictions,
