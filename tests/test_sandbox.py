@@ -63,6 +63,13 @@ def test_a_mount_that_would_expose_a_hidden_folder_is_refused(tmp_path):
                         writable=[tmp_path])
 
 
+def run_in_sandbox(probe: str, work: Path) -> subprocess.CompletedProcess[str]:
+    """Run the Python source `probe` in a sandboxed interpreter working in `work`, the repository
+    hidden, as a grading kernel runs."""
+    return subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe], work, [REPO]),
+                          cwd=work, capture_output=True, text=True, timeout=60)
+
+
 def test_the_test_split_cannot_be_read_inside_the_sandbox(tmp_path):
     """The capstone is scored on MNIST's test split, whose labels must not reach the kernel."""
     from torchcourse.data import prepare_mnist
@@ -73,17 +80,14 @@ def test_the_test_split_cannot_be_read_inside_the_sandbox(tmp_path):
     probe = (f"import pathlib\nfrom torchvision import datasets\n"
              f"print(len(pathlib.Path({str(labels)!r}).read_bytes()))\n"
              f"print(len(datasets.MNIST({str(root)!r}, train=True, download=True)))")
-    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe],
-                                            tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60)
+    result = run_in_sandbox(probe, tmp_path)
     training_images = len(datasets.MNIST(root, train=True))
     assert labels.stat().st_size > 0, "the test split was not prepared"
     # The labels read as nothing, while the training split still loads as usual.
     assert result.stdout.split() == ["0", str(training_images)], result.stderr
     probe = ("from sklearn.datasets import load_digits\ntry:\n    load_digits()\n    print('read')\n"
              "except Exception as error:\n    print(type(error).__name__)")
-    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe], tmp_path, [REPO]),
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = run_in_sandbox(probe, tmp_path)
     assert result.stdout.strip() not in ("", "read"), result.stderr  # the stand-in's source too
 
 
@@ -99,9 +103,7 @@ def test_the_fashion_mnist_test_split_and_its_carried_copy_cannot_be_read_inside
              f"print(len(pathlib.Path({str(labels)!r}).read_bytes()))\n"
              f"print(len(pathlib.Path({str(carried)!r}).read_bytes()))\n"
              f"print(len(datasets.FashionMNIST({str(root)!r}, train=True, download=True)))")
-    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe],
-                                            tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60)
+    result = run_in_sandbox(probe, tmp_path)
     assert labels.stat().st_size > 0 and carried.stat().st_size > 0
     assert result.stdout.split()[:2] == ["0", "0"], result.stderr
     assert int(result.stdout.split()[2]) >= 1000, result.stderr  # the training split still loads
@@ -117,9 +119,7 @@ def test_the_held_out_photos_are_an_empty_folder_in_the_kernel_and_the_training_
              f"print(len(list(pathlib.Path({str(folder / 'test')!r}).rglob('*.jpg'))))\n"
              f"print(len(list(pathlib.Path({str(CARRIED_CATS_DOGS / 'test')!r}).rglob('*.jpg'))))\n"
              f"print(len(datasets.ImageFolder({str(folder / 'train')!r})))")
-    result = subprocess.run(sandbox_command([os.path.abspath(sys.executable), "-c", probe],
-                                            tmp_path, [REPO]), cwd=tmp_path, capture_output=True,
-                            text=True, timeout=60)
+    result = run_in_sandbox(probe, tmp_path)
     assert len(list((folder / "test").rglob("*.jpg"))) == 111
     assert result.stdout.split() == ["0", "0", "259"], result.stderr
 

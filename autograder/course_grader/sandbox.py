@@ -146,7 +146,8 @@ def sandbox_command(kernel: list[str], work: Path, hidden: list[Path], writable:
     Each `hidden` folder is replaced by an empty in-memory one (whatever is written there
     vanishes with the kernel); inside the repository, the virtual environment, the helper
     package and the data are mounted back read-only, except the datasets' test splits, which
-    read as empty files, and the held-out photos' folders, which are empty. A mount that would put a hidden folder back in view is refused.
+    read as empty files, and the held-out photos' folders, which are empty. A mount that would put
+    a hidden folder back in view is refused.
     """
     room = ["--size", str(disk_bytes)]  # each in-memory folder holds at most this much
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", *room, "--tmpfs", "/tmp"]

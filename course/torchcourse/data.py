@@ -20,6 +20,7 @@ import socket
 import struct
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import torch
 
@@ -58,7 +59,7 @@ def prepare_mnist(root: Path | None = None, allow_download: bool = True) -> Path
     Nothing is downloaded while a notebook is being graded (the grader has no network), nor when
     MNIST's server cannot be reached within a few seconds. Where `root` cannot be written (a
     read-only course folder), the files go to a temporary folder instead."""
-    root = _usable_root(root, "MNIST")
+    root = _usable_root(root, lambda folder: _has_dataset(folder, "MNIST"))
     if _has_dataset(root, "MNIST") or (allow_download and _downloaded(root, "MNIST", MNIST_HOST, 443)):
         return root
     write_digits_stand_in(root / "MNIST" / "raw")
@@ -73,7 +74,7 @@ def prepare_fashion_mnist(root: Path | None = None, allow_download: bool = True)
     As `prepare_mnist`: nothing is downloaded while a notebook is graded or when the server
     cannot be reached within a few seconds, and an unwritable `root` is replaced by a temporary
     folder."""
-    root = _usable_root(root, "FashionMNIST")
+    root = _usable_root(root, lambda folder: _has_dataset(folder, "FashionMNIST"))
     if _has_dataset(root, "FashionMNIST") or (
             allow_download and _downloaded(root, "FashionMNIST", FASHION_MNIST_HOST, 80)):
         return root
@@ -88,18 +89,26 @@ def prepare_fashion_mnist(root: Path | None = None, allow_download: bool = True)
 
 def _downloaded(root: Path, name: str, host: str, port: int) -> bool:
     """Whether torchvision's dataset `name` (MNIST, FashionMNIST) could be downloaded into
-    `root`: never while a notebook is graded, nor when `host` does not answer on `port` within a
-    few seconds."""
+    `root` (see `_download`)."""
     from torchvision import datasets
 
+    def fetch() -> None:
+        for train in (True, False):
+            getattr(datasets, name)(root, train=train, download=True)
+
+    return _download(name, host, port, fetch)
+
+
+def _download(what: str, host: str, port: int, fetch: Callable[[], None]) -> bool:
+    """Whether `fetch` downloaded `what`: it is never tried while a notebook is graded (the grader
+    has no network), nor when `host` does not answer on `port` within a few seconds."""
     if os.environ.get(GRADING_DIR_VARIABLE) or not _reachable(host, port):
         return False
     try:
-        for train in (True, False):
-            getattr(datasets, name)(root, train=train, download=True)
+        fetch()
         return True
     except (OSError, RuntimeError) as error:
-        print(f"{name} could not be downloaded ({type(error).__name__}).")
+        print(f"{what} could not be downloaded ({type(error).__name__}).")
         return False
 
 
@@ -112,15 +121,8 @@ def prepare_cats_dogs(root: Path | None = None, download: bool = False) -> Path:
     Oxford-IIIT Pet dataset (about 800 MB, 7,349 photos) and its photos are written there instead,
     resized as the carried ones are; if that fails, the carried photos are used. An unwritable
     `root` is replaced by a temporary folder, as in `prepare_mnist`."""
-    root = Path(root) if root is not None else data_dir()
-    folder = root / "cats_dogs"
-    if _has_photos(folder):
-        return folder
-    if not _writable(root):
-        folder = Path(tempfile.gettempdir()) / "torchcourse-data" / "cats_dogs"
-        if _has_photos(folder):
-            return folder
-    if download and _downloaded_pets(folder):
+    folder = _usable_root(root, lambda place: _has_photos(place / "cats_dogs")) / "cats_dogs"
+    if _has_photos(folder) or (download and _downloaded_pets(folder)):
         return folder
     shutil.copytree(CARRIED_CATS_DOGS, folder, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("LICENSE", "README.md"))
@@ -134,13 +136,11 @@ def _has_photos(folder: Path) -> bool:
 
 
 def _downloaded_pets(folder: Path) -> bool:
-    """Whether the Oxford-IIIT Pet dataset could be downloaded (never while a notebook is graded)
-    and its photos written to `folder/{train,test}/{cat,dog}`."""
+    """Whether the Oxford-IIIT Pet dataset could be downloaded (see `_download`) and its photos
+    written to `folder/{train,test}/{cat,dog}`."""
     from torchvision import datasets
 
-    if os.environ.get(GRADING_DIR_VARIABLE) or not _reachable(OXFORD_PET_HOST, 443):
-        return False
-    try:
+    def fetch() -> None:
         for split, part in (("trainval", "train"), ("test", "test")):
             pets = datasets.OxfordIIITPet(folder.parent / "oxford-iiit-pet-download", split=split,
                                           target_types="binary-category", download=True)
@@ -149,10 +149,8 @@ def _downloaded_pets(folder: Path) -> bool:
                 target = folder / part / CATS_DOGS_CLASSES[label] / f"{split}_{index:05d}.jpg"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 photo.save(target, quality=90)
-        return True
-    except (OSError, RuntimeError) as error:
-        print(f"The Oxford-IIIT Pet dataset could not be downloaded ({type(error).__name__}).")
-        return False
+
+    return _download("The Oxford-IIIT Pet dataset", OXFORD_PET_HOST, 443, fetch)
 
 
 def training_images(root: Path, name: str) -> int:
@@ -161,11 +159,11 @@ def training_images(root: Path, name: str) -> int:
     return int.from_bytes(header[4:8], "big")  # IDX: magic number, then the count
 
 
-def _usable_root(root: Path | None, name: str) -> Path:
+def _usable_root(root: Path | None, has_data: Callable[[Path], bool]) -> Path:
     """`root` (by default the course's data folder), or a temporary folder when `root` lacks the
-    dataset `name` and cannot be written."""
+    data (`has_data(root)` is false) and cannot be written."""
     root = Path(root) if root is not None else data_dir()
-    if _has_dataset(root, name) or _writable(root):
+    if has_data(root) or _writable(root):
         return root
     return Path(tempfile.gettempdir()) / "torchcourse-data"
 

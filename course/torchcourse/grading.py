@@ -138,7 +138,8 @@ def call_function(answer: Callable[..., Any], args: list[Any]) -> Any:
 
 
 def call_with_built_inputs(answer: Callable[..., Any], args: list[Any]) -> Any:
-    """Call `answer` with every function or model described as plain data built first."""
+    """Call `answer` with every function, model, transform or loader described as plain data
+    built first (a loader as an `UncountedLoader`)."""
     return answer(*[_build(arg) for arg in args])
 
 
@@ -149,13 +150,9 @@ def _build(value: Any) -> Any:
         return build_module(value)
     if is_transform_spec(value):
         return TRANSFORMS[value["transform"]]
+    if is_loader_spec(value):
+        return UncountedLoader(build_loader(value))
     return value
-
-
-def call_with_loaders(answer: Callable[..., Any], args: list[Any]) -> Any:
-    """Call `answer` with every loader described as plain data built first (see
-    `UncountedLoader`)."""
-    return answer(*[UncountedLoader(build_loader(arg)) if is_loader_spec(arg) else arg for arg in args])
 
 
 class UncountedLoader:
@@ -591,8 +588,8 @@ def compare_augmentations(expected: dict[str, Any], got: Any) -> str | None:
             return (f"image {index}: expected {describe(want)}, got {describe(output)}: the transform "
                     "must end with a float32 tensor of shape (3, crop, crop)")
     for index, (want, output) in enumerate(zip(expected["outputs"][0], first)):
-        if expected["one colour"][index] and not torch.allclose(output.cpu(), want.cpu(), atol=1e-5):
-            problem = mismatch(want, output, rtol=0, atol=1e-5)
+        problem = mismatch(want, output, rtol=1e-5, atol=1e-5) if expected["one colour"][index] else None
+        if problem:
             return (f"image {index} is a photo of one colour, which must come out as that colour, "
                     f"scaled to [0, 1] and normalised, in every pixel: {problem}. Crop, flip and "
                     "resize only (a rotation fills the corners with black), and normalise last")
@@ -659,7 +656,7 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     FILE_WRITER: save_and_read_back,
     FILE_READER: write_and_load,
     RESUME: resume_and_step,
-    FUNCTION_OF_LOADER: call_with_loaders,
+    FUNCTION_OF_LOADER: call_with_built_inputs,
     DATASET_CLASS: build_dataset_and_read,
     TRANSFORM: transform_images,
     RANDOM_TRANSFORM: transform_images,

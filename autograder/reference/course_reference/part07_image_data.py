@@ -58,14 +58,17 @@ def channel_stats(loader) -> torch.Tensor:
     return torch.stack([mean, std]).float()
 
 
+def _normalised_tensor(mean: list[float], std: list[float], scale: bool = True) -> list[v2.Transform]:
+    """The steps that end both pipelines: a float32 tensor in [0, 1] (with `scale`), normalised."""
+    return [v2.ToImage(), v2.ToDtype(torch.float32, scale=scale), v2.Normalize(mean, std)]
+
+
 def test_transform(resize: int, crop: int, mean: list[float], std: list[float]) -> v2.Compose:
-    return v2.Compose([v2.Resize(resize), v2.CenterCrop(crop), v2.ToImage(),
-                       v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)])
+    return v2.Compose([v2.Resize(resize), v2.CenterCrop(crop), *_normalised_tensor(mean, std)])
 
 
 def train_transform(crop: int, mean: list[float], std: list[float]) -> v2.Compose:
-    return v2.Compose([v2.RandomResizedCrop(crop), v2.RandomHorizontalFlip(), v2.ToImage(),
-                       v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)])
+    return v2.Compose([v2.RandomResizedCrop(crop), v2.RandomHorizontalFlip(), *_normalised_tensor(mean, std)])
 
 
 def sample_weights(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -158,18 +161,15 @@ def _stats_with_sample_std(loader):
 
 
 def _test_transform_with_augmentation(resize, crop, mean, std):
-    return v2.Compose([v2.RandomResizedCrop(crop), v2.RandomHorizontalFlip(), v2.ToImage(),
-                       v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)])
+    return train_transform(crop, mean, std)
 
 
 def _test_transform_squashed(resize, crop, mean, std):
-    return v2.Compose([v2.Resize((resize, resize)), v2.CenterCrop(crop), v2.ToImage(),
-                       v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std)])
+    return v2.Compose([v2.Resize((resize, resize)), v2.CenterCrop(crop), *_normalised_tensor(mean, std)])
 
 
 def _test_transform_unscaled(resize, crop, mean, std):
-    return v2.Compose([v2.Resize(resize), v2.CenterCrop(crop), v2.ToImage(),
-                       v2.ToDtype(torch.float32), v2.Normalize(mean, std)])
+    return v2.Compose([v2.Resize(resize), v2.CenterCrop(crop), *_normalised_tensor(mean, std, scale=False)])
 
 
 def _sample_weights_per_class(labels, num_classes):
