@@ -72,6 +72,7 @@ benchmark: $(READY)   ## timings that are measured, not asserted
 	$(PYTHON) benchmarks/grading_speed.py $(PARTS)
 	$(PYTHON) benchmarks/class_grading.py --students $(or $(STUDENTS),40) $(PARTS)
 	$(PYTHON) benchmarks/capstone.py
+	$(PYTHON) benchmarks/transfer_learning.py
 
 clean:
 	rm -rf autograder/submitted autograder/autograded autograder/feedback autograder/gradebook.db \

@@ -131,7 +131,10 @@ def test_environment_yml_installs_what_the_pip_route_installs(edition):
     assert "pytest" not in {package_name(line) for line in runtime}
     environment = yaml.safe_load((edition / "environment.yml").read_text())
     assert environment["channels"] == ["conda-forge"]
-    specs = {package_name(spec): spec for spec in environment["dependencies"]}
+    dependencies = environment["dependencies"]
+    pip_only = [spec for entry in dependencies if isinstance(entry, dict) for spec in entry["pip"]]
+    specs = {package_name(spec): spec for spec in dependencies if isinstance(spec, str)}
+    specs |= {package_name(spec): spec for spec in pip_only}
     assert set(specs) == {CONDA_NAMES.get(package_name(line), package_name(line))
                           for line in runtime} | {"python", "pip"}
     assert specs["pytorch"].split()[-1] == "cpu*", "Binder gets the CPU build of PyTorch"

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from course_reference import EXERCISES
 from torchcourse.checks import PART_MODULES, expected_records, expected_records_path
-from torchcourse.grading import CLASSIFIER, HARNESSES, MODULE_CLASS, plain
+from torchcourse.grading import HARNESSES, MODULE_CLASS, PASS_DESCRIPTIONS, plain
 from torchcourse.modules import module_case
 
 from .judge import mistake_records
@@ -35,7 +35,7 @@ def visible_draws(name: str, module: ModuleType) -> list[dict[str, Any]]:
         cases = [module_case(exercise.reference, init_args, inputs, generator) for init_args, inputs in cases]
     draws = []
     for case in cases:
-        if exercise.kind == CLASSIFIER:  # judged by a pass mark: the check looks at the contract only
+        if exercise.kind in PASS_DESCRIPTIONS:  # judged by a pass mark: the check looks at the contract only
             expected: Any = _contract_only(case)
         else:
             expected = plain(HARNESSES[exercise.kind](exercise.reference, [*case]))

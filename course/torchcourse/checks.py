@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 from . import (part01_tensors, part02_autograd, part03_neural_networks, part04_training,
-               part05_inference_validation, part06_saving_loading, part07_image_data)
+               part05_inference_validation, part06_saving_loading, part07_image_data, part08_transfer_learning)
 from .device import available_devices
 from .feedback import NOT_WRITTEN_YET, unknown_name
 from .grading import describe_call, devices_for, explain_problem, loop_problem, run_case, to_device
@@ -35,7 +35,8 @@ from .plotting import ipython_shell
 from .spec import VisibleCheck
 
 PART_MODULES: list[ModuleType] = [part01_tensors, part02_autograd, part03_neural_networks, part04_training,
-                                  part05_inference_validation, part06_saving_loading, part07_image_data]
+                                  part05_inference_validation, part06_saving_loading, part07_image_data,
+                                  part08_transfer_learning]
 CHECKS: dict[str, VisibleCheck] = {name: check for module in PART_MODULES
                                    for name, check in module.CHECKS.items()}
 KNOWN_MISTAKES = {name: mistakes for module in PART_MODULES

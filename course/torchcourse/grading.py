@@ -54,7 +54,15 @@ Every graded exercise has a kind, which says how its answer is exercised:
   reference's;
 - `loader`: a function `(dataset, ...)` that returns a DataLoader over a dataset the harness
   builds; the batches of two passes over it and of one pass over a second loader made with the
-  same arguments are recorded, and whether torch's global random state changed.
+  same arguments are recorded, and whether torch's global random state changed;
+- `model surgery`: a function `(model, ...)` that changes a drawn model in place (freezes it,
+  gives it a new head...) or reads it; what it returned (the model's parameters by name) and the
+  model afterwards are recorded: which parameters require gradients, their shapes, which kept
+  their values and each submodule's mode (new weights are random, so only their shapes can be
+  compared); a parameter left on another device than the model's is refused;
+- `photo classifier`: the learner's function that classifies a list of PIL photos; the classes
+  it predicts for held-out photos are recorded, and it passes, as a trained classifier does,
+  when enough of them match labels that only the grader has.
 
 The same harness serves three callers: `record_for_grading` in a hidden test cell (inside the
 learner's kernel, where it decides nothing), the grader's judge (which runs the hidden reference
@@ -110,6 +118,8 @@ DATASET_CLASS = "dataset class"
 TRANSFORM = "transform"
 RANDOM_TRANSFORM = "random transform"
 LOADER = "loader"
+MODEL_SURGERY = "model surgery"
+PHOTO_CLASSIFIER = "photo classifier"
 TRAINING_SEED = 0
 TRAINING_MODE_ONLY = ("In evaluation mode your outputs are right; in training mode (`model.train()`) "
                       "they differ: look at the layers that act differently in the two modes, such as "
@@ -321,10 +331,14 @@ def train_and_record(answer: Callable[..., Any], args: list[Any]) -> dict[str, A
             returned = answer(*built)
     finally:
         model.__class__ = model_class
-    return {"returned": returned, "weights": model.state_dict(), "in training mode after": model.training,
-            "forward passes": len(passes),
-            "forward passes in training mode": sum(training for training, _ in passes),
-            "forward passes with gradients on": sum(gradients for _, gradients in passes)}
+    record = {"returned": returned, "weights": model.state_dict(), "in training mode after": model.training,
+              "forward passes": len(passes),
+              "forward passes in training mode": sum(training for training, _ in passes),
+              "forward passes with gradients on": sum(gradients for _, gradients in passes)}
+    if setup.get("modes by child"):
+        del record["forward passes in training mode"]
+        record["in training mode after"] = {name: child.training for name, child in model.named_children()}
+    return record
 
 
 def predict_classes(answer: Any, args: list[Any]) -> dict[str, Any]:
@@ -370,7 +384,10 @@ def compare_predictions(expected: dict[str, Any], got: Any) -> str | None:
         return f"expected one predicted class for each of the {len(labels)} images, got {describe(got)}"
     if accuracy < pass_mark:
         guessing = (" That is about what guessing gives: make sure `model` is the network after "
-                    "training, and that its training loss went down." if accuracy < GUESSING else "")
+                    "training, and that its training loss went down." if accuracy < GUESSING else
+                    " It gave every image the same class: make sure it uses the network after "
+                    "training, and that its training loss went down." if got["predictions"].unique().numel() == 1
+                    else "")
         return (f"your model classified {accuracy:.1%} of the {len(labels)} held-out images correctly; "
                 f"the pass mark is {pass_mark:.0%}.{guessing}")
     return None
@@ -626,6 +643,85 @@ def _batches(loader: Any) -> list[Any]:
     return [{"labels": labels, "images": images} for images, labels in loader]
 
 
+def change_and_inspect(answer: Callable[..., Any], args: list[Any]) -> dict[str, Any]:
+    """Build the case's model, call `answer(model, *other arguments)`, and record what it returned
+    (the model's parameters by name, see `_by_name`) and the model afterwards, or the model it
+    returned if it returned another: which parameters require gradients, the shapes of its
+    state_dict, which of the values it came with it kept and each submodule's mode. Every
+    parameter must stay on the device the model came on."""
+    spec, *arguments = args
+    model = build_module(spec)
+    before = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+    names = {id(parameter): name for name, parameter in model.named_parameters()}
+    device = next(model.parameters()).device
+    returned = answer(model, *arguments)
+    described = _by_name(returned, model, names)
+    if isinstance(returned, nn.Module):
+        model = returned
+    for name, parameter in model.named_parameters():
+        if parameter.device != device:
+            raise NotGradable(f"`{name}` is on {parameter.device.type}, the rest of the model on {device.type}: "
+                              "make new layers on the model's device (`device=` when you build one, or "
+                              "`.to(...)`).")
+    state = model.state_dict()
+    return {"requires_grad": {name: parameter.requires_grad for name, parameter in model.named_parameters()},
+            "shapes": {name: str(tuple(tensor.shape)) for name, tensor in state.items()},
+            "unchanged": {name: name in state and state[name].shape == old.shape
+                          and torch.equal(state[name].detach(), old) for name, old in before.items()},
+            "in training mode": {name or "the model": module.training for name, module in model.named_modules()},
+            "returned": described}
+
+
+def _by_name(value: Any, model: nn.Module, names: dict[int, str]) -> Any:
+    """`value` as plain data, with the model written "the model" and each of its parameters (as
+    it was when the model was built) written as its name; a list of parameters (or an iterator
+    over them, such as `model.fc.parameters()`) becomes a sorted list of names."""
+    if value is model:
+        return "the model"
+    if isinstance(value, nn.Parameter):
+        return names.get(id(value), f"a parameter that is not the model's, of shape {tuple(value.shape)}")
+    if isinstance(value, dict):
+        return {str(key): _by_name(item, model, names) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) or (hasattr(value, "__next__") and hasattr(value, "__iter__")):
+        items = [_by_name(item, model, names) for item in value]
+        parameters = all(isinstance(item, str) and item in names.values() for item in items)
+        return sorted(items) if items and parameters else items
+    if isinstance(value, nn.Module):
+        return f"a module that is not the model it was given: {type(value).__name__}"
+    return plain(value)
+
+
+def classify_photos(answer: Any, args: list[Any]) -> dict[str, Any]:
+    """Record the classes the learner's `classify(photos)` predicts for the case's held-out
+    photos (uint8 tensors, given to it as PIL images a batch at a time), and the pass mark, which
+    the grader takes from its own copy of the case. The labels never come near the answer."""
+    photos, classes, pass_mark = args
+    if answer is None:  # what `training.call_if_written` gives while the answer is the stub
+        raise NotImplementedError("there is no trained classifier yet")
+    if not callable(answer):
+        raise NotGradable(f"expected your function `classify(photos)`, got {describe(answer)}.")
+    predictions = []
+    for start in range(0, len(photos), PHOTOS_AT_A_TIME):
+        batch = [to_pil(photo) for photo in photos[start:start + PHOTOS_AT_A_TIME]]
+        predicted = answer(batch)
+        if isinstance(predicted, (list, tuple)):
+            predicted = torch.tensor(predicted) if all(isinstance(item, int) for item in predicted) else None
+        if (not isinstance(predicted, torch.Tensor) or predicted.shape != (len(batch),)
+                or predicted.dtype not in (torch.int32, torch.int64)):
+            raise NotGradable(f"`classify` was given a list of {len(batch)} photos and returned "
+                              f"{describe(predicted)}; expected one class index per photo: a 1-d "
+                              f"tensor of {len(batch)} integers (`scores.argmax(dim=1)`).")
+        predictions.append(predicted.cpu().long())
+    found = torch.cat(predictions)
+    if bool(((found < 0) | (found >= classes)).any()):
+        raise NotGradable(f"`classify` returned class {int(found[(found < 0) | (found >= classes)][0])}; "
+                          f"the classes are numbered 0 to {classes - 1}.")
+    return {"predictions": found, "pass mark": pass_mark}
+
+
+PHOTOS_AT_A_TIME = 32  # a photo classifier is given the held-out photos in lists of this many
+
+
 class FunctionCtx(torch.autograd.function.FunctionCtx):
     """The `ctx` handed to an autograd Function's forward and backward when the grader calls
     them directly (named as PyTorch names it, since error messages show the name): it keeps what
@@ -661,11 +757,13 @@ HARNESSES: dict[str, Callable[[Any, list[Any]], Any]] = {
     TRANSFORM: transform_images,
     RANDOM_TRANSFORM: transform_images,
     LOADER: load_twice,
+    MODEL_SURGERY: change_and_inspect,
+    PHOTO_CLASSIFIER: classify_photos,
 }
 
 # Kinds whose answers handle data on its way to a model (loaders, files, PIL images), which lives
 # on the CPU: they are tested there only, whatever devices are present.
-CPU_ONLY = {FUNCTION_OF_LOADER, DATASET_CLASS, TRANSFORM, RANDOM_TRANSFORM, LOADER}
+CPU_ONLY = {FUNCTION_OF_LOADER, DATASET_CLASS, TRANSFORM, RANDOM_TRANSFORM, LOADER, PHOTO_CLASSIFIER}
 
 
 def devices_for(kind: str, devices: list[str]) -> list[str]:
@@ -676,9 +774,11 @@ def devices_for(kind: str, devices: list[str]) -> list[str]:
 # Kinds judged by something other than closeness to the reference's record; for those judged by
 # a pass mark, how their passing verdict says what was reached.
 COMPARISONS: dict[str, Callable[[Any, Any], str | None]] = {CLASSIFIER: compare_predictions,
+                                                           PHOTO_CLASSIFIER: compare_predictions,
                                                            SEEDED_SPLIT: compare_splits,
                                                            RANDOM_TRANSFORM: compare_augmentations}
-PASS_DESCRIPTIONS: dict[str, Callable[[Any, Any], str]] = {CLASSIFIER: describe_pass_mark}
+PASS_DESCRIPTIONS: dict[str, Callable[[Any, Any], str]] = {CLASSIFIER: describe_pass_mark,
+                                                          PHOTO_CLASSIFIER: describe_pass_mark}
 
 
 def _is_float_tensor(value: Any) -> bool:
@@ -819,6 +919,10 @@ def describe_call(name: str, kind: str, case: list[Any]) -> str:
         shown = ", ".join(repr(arg) for arg in arguments)
         return (f"called twice with (a TensorDataset of {len(labels)} (image, label) pairs, {shown}); "
                 "the first loader was gone through twice, the second once")
+    if kind == PHOTO_CLASSIFIER:
+        photos, _, _ = case
+        return (f"given the {len(photos)} held-out photos as lists of PIL images, {PHOTOS_AT_A_TIME} "
+                "photos at a time")
     if kind != MODULE_CLASS:
         return f"called with ({', '.join(describe(arg) for arg in case)})"
     init_args, _, _, inputs = case

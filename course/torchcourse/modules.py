@@ -4,7 +4,9 @@ An exercise such as `count_parameters(model)` is tested on models the grader dra
 model travels as plain data, a dict such as
 `{"layers": [["linear", 20, 16], ["relu"], ["linear", 16, 4]], "frozen": [0]}`, and
 `build_module` turns it into an `nn.Sequential` (layer 0's parameters frozen) in the notebook's
-kernel and in the grader alike.
+kernel and in the grader alike. With "names", the layers are named as a pretrained network's are
+(`{"layers": [...], "names": ["conv1", "bn1", "relu", "pool", "flatten", "fc"]}` has a head
+`model.fc`).
 
 An exercise whose answer is a module class (`Network`, `LeNet`...) is tested on weights the
 grader draws for every entry of the reference's `state_dict`: `draw_weights` makes them, and
@@ -15,6 +17,7 @@ differently (a missing layer, a weight of the wrong shape, a tensor that is not 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from typing import Any, Callable, Iterable
 
 import torch
@@ -34,6 +37,8 @@ LAYERS: dict[str, Callable[..., nn.Module]] = {
     "tanh": nn.Tanh,
     "flatten": nn.Flatten,
     "maxpool2d": nn.MaxPool2d,
+    "adaptiveavgpool2d": nn.AdaptiveAvgPool2d,
+    "identity": nn.Identity,  # a backbone's head, removed to give its features
     "dropout": nn.Dropout,
 }
 
@@ -54,11 +59,14 @@ def build_layer(name: str, *arguments: Any) -> nn.Module:
 
 
 def build_module(spec: ModuleSpec) -> nn.Sequential:
-    """The `nn.Sequential` that `spec` describes, with the layers listed in "frozen" frozen and
-    the values in "weights" loaded, on the device named in "device" (the CPU if none)."""
-    model = nn.Sequential(*(build_layer(*layer) for layer in spec["layers"]))
-    for index in spec.get("frozen", []):
-        model[index].requires_grad_(False)
+    """The `nn.Sequential` that `spec` describes, its layers named as in "names" if given, with
+    the layers listed in "frozen" (by index or name) frozen and the values in "weights" loaded,
+    on the device named in "device" (the CPU if none)."""
+    layers = [build_layer(*layer) for layer in spec["layers"]]
+    names = spec.get("names") or [str(index) for index in range(len(layers))]
+    model = nn.Sequential(OrderedDict(zip(names, layers)))
+    for layer in spec.get("frozen", []):  # an index, or a submodule's name
+        (model[layer] if isinstance(layer, int) else model.get_submodule(layer)).requires_grad_(False)
     if "weights" in spec:
         model.load_state_dict(spec["weights"])
     return model.to(spec.get("device", "cpu"))
@@ -127,10 +135,13 @@ def describe_loader(spec: dict[str, Any]) -> str:
 def describe_module(spec: ModuleSpec) -> str:
     """The model written out for messages: `Sequential(Linear(20, 16), ReLU(), Linear(16, 4))`."""
     frozen = spec.get("frozen", [])
-    return _describe_layers(spec["layers"]) + (f" with layers {frozen} frozen" if frozen else "")
+    described = _describe_layers(spec["layers"], spec.get("names"))
+    if frozen and all(isinstance(layer, str) for layer in frozen):
+        return described + f" with {', '.join(frozen)} frozen"
+    return described + (f" with layers {frozen} frozen" if frozen else "")
 
 
-def _describe_layers(layers: list[list[Any]]) -> str:
+def _describe_layers(layers: list[list[Any]], names: list[str] | None = None) -> str:
     described = []
     for name, *arguments in layers:
         if name == "sequential":
@@ -139,6 +150,8 @@ def _describe_layers(layers: list[list[Any]]) -> str:
             shown = [str(a) for a in arguments if not isinstance(a, bool)]
             shown += ["bias=False"] if any(a is False for a in arguments) else []
             described.append(f"{LAYERS[name].__name__}({', '.join(shown)})")
+    if names:
+        described = [f"{name}={layer}" for name, layer in zip(names, described)]
     return f"Sequential({', '.join(described)})"
 
 
@@ -146,15 +159,19 @@ def draw_weights(module: nn.Module, generator: torch.Generator) -> dict[str, tor
     """Fresh values for every entry of `module.state_dict()`, of the same shapes and dtypes.
 
     Weights are uniform in ±1/sqrt(fan-in), like PyTorch's default, and biases in ±0.5, so
-    outputs stay in a range where float32 is accurate."""
+    outputs stay in a range where float32 is accurate; batch norm's running variances are in
+    [0.5, 1.5], and its batch counts (integers) are kept."""
     weights = {}
     for name, tensor in module.state_dict().items():
+        if not tensor.is_floating_point():
+            weights[name] = tensor.clone()
+            continue
         if tensor.ndim >= 2:
             bound = 1 / math.sqrt(tensor[0].numel())
         else:
             bound = 0.5
         uniform = torch.rand(tensor.shape, generator=generator, dtype=tensor.dtype)
-        weights[name] = (2 * uniform - 1) * bound
+        weights[name] = uniform + 0.5 if name.endswith("running_var") else (2 * uniform - 1) * bound
     return weights
 
 
@@ -194,3 +211,42 @@ def layout_problem(module: nn.Module, weights: dict[str, torch.Tensor],
             return (f"`{name}` is in your module's state_dict but is not a trainable parameter: "
                     "store it as an nn.Parameter.")
     return None
+
+
+# How three families name their layers: a stem (convolution, batch norm, activation), a block of
+# the same, global pooling, flattening and a head, the last layer (EfficientNet's after a dropout).
+FAMILIES: dict[str, list[str]] = {
+    "resnet": ["conv1", "bn1", "relu", "layer4", "avgpool", "flatten", "fc"],
+    "densenet": ["features", "pool", "flatten", "classifier"],
+    "efficientnet": ["_conv_stem", "_bn0", "_swish", "_blocks", "_avg_pooling", "_flatten", "_dropout", "_fc"],
+}
+STEMS = {"resnet": ["conv1", "bn1"], "densenet": ["features.0", "features.1"], "efficientnet": ["_conv_stem", "_bn0"]}
+
+
+def small_network(generator: torch.Generator, family: str, head: str = "linear", frozen: str = "nothing") -> dict[str, Any]:
+    """A small image network of `family`, as plain data with drawn weights (batch norm's running
+    statistics too), for the exercises that change or read a pretrained network (Part 8). `head` is "linear", "dropout" (an nn.Sequential of dropout and the linear
+    layer, as some families have) or "identity" (the head removed: the network gives features).
+    `frozen` is "nothing", "stem" (the first convolution and batch norm, as when fine-tuning the
+    last block), "backbone", "head" or "everything"."""
+    channels, classes = _draw_int(generator, 4, 8), _draw_int(generator, 2, 6)
+    head_layer = {"linear": ["linear", channels, classes],
+                  "dropout": ["sequential", [["dropout", 0.5], ["linear", channels, classes]]],
+                  "identity": ["identity"]}[head]
+    stem = [["conv2d", 3, channels, 3, 1, 1], ["batchnorm2d", channels], ["relu"]]
+    block = [["conv2d", channels, channels, 3, 1, 1], ["batchnorm2d", channels], ["relu"]]
+    pooling = [["adaptiveavgpool2d", 1], ["flatten"]]
+    layers = {"resnet": [*stem, ["sequential", block], *pooling, head_layer],
+              "densenet": [["sequential", stem + block], *pooling, head_layer],
+              "efficientnet": [*stem, ["sequential", block], *pooling, ["dropout", 0.2], head_layer]}[family]
+    names = FAMILIES[family]
+    spec: dict[str, Any] = {"layers": layers, "names": names,
+                            "frozen": {"nothing": [], "stem": STEMS[family], "backbone": names[:-1],
+                                       "head": names[-1:], "everything": names}[frozen]}
+    spec["weights"] = draw_weights(build_module(spec), generator)
+    return spec
+
+
+def _draw_int(generator: torch.Generator, low: int, high: int) -> int:
+    """A random integer in [low, high], drawn from `generator`."""
+    return int(torch.randint(low, high + 1, (1,), generator=generator))

@@ -7,7 +7,8 @@ kernel: grading compares what the learner's code returned with these answers out
 from __future__ import annotations
 
 from . import (part01_tensors, part02_autograd, part03_neural_networks, part04_training,
-               part05_inference_validation, part06_saving_loading, part07_image_data)
+               part05_inference_validation, part06_saving_loading, part07_image_data,
+               part08_transfer_learning)
 from .exercise import Case, Exercise
 
 PARTS: dict[str, list[Exercise]] = {
@@ -18,6 +19,7 @@ PARTS: dict[str, list[Exercise]] = {
     "05-inference-validation": part05_inference_validation.EXERCISES,
     "06-saving-loading": part06_saving_loading.EXERCISES,
     "07-image-data": part07_image_data.EXERCISES,
+    "08-transfer-learning": part08_transfer_learning.EXERCISES,
 }
 
 EXERCISES: dict[str, Exercise] = {
