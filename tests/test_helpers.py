@@ -100,3 +100,16 @@ def test_call_if_written_gives_none_for_the_stub_and_says_the_time_against_a_bud
     assert "within its budget of 30 s" in capsys.readouterr().out
     assert call_if_written(lambda: 7, budget_seconds=0) == 7
     assert "over its budget of 0 s: train for fewer steps" in capsys.readouterr().out
+
+
+def test_a_capstone_trained_over_its_budget_fails_its_check_and_says_so():
+    from torchcourse.checks import PASSED, WRONG, run_check
+    from torchcourse.training import call_if_written
+
+    def classify(photos):
+        return torch.zeros(len(photos), dtype=torch.int64)
+
+    assert run_check("pets_capstone", call_if_written(lambda: classify, budget_seconds=60)).status == PASSED
+    result = run_check("pets_capstone", call_if_written(lambda: classify, budget_seconds=0))
+    assert result.status == WRONG and "over its budget of 0 s: train for fewer steps" in result.message
+    assert run_check("pets_capstone", call_if_written(lambda: classify, budget_seconds=60)).status == PASSED

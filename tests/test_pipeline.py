@@ -177,9 +177,14 @@ def test_solution_scores_full_marks_on_every_fresh_draw(demo, part, tmp_path):
 def test_bad_submission_folders_are_reported_not_fatal(demo, tmp_path):
     (tmp_path / "not a student id!" / PARTS[0]).mkdir(parents=True)
     (tmp_path / "erin" / "99-no-such-part").mkdir(parents=True)
+    (tmp_path / "fay" / PARTS[0]).mkdir(parents=True)
+    (tmp_path / "fay" / PARTS[0] / f"{PARTS[0]}.ipynb").write_text("not a notebook")
     problems = cli.autograde(tmp_path)
     assert any("'not a student id!': not a usable student id" in p for p in problems), problems
     assert any("erin: unknown part folder '99-no-such-part'" in p for p in problems), problems
+    # a notebook graded as the release, not as handed in, is a problem too: listed, with the reason
+    assert any(p.startswith(f"fay/{PARTS[0]}: {PARTS[0]}.ipynb could not be read") and
+               p.endswith("the release was graded in its place") for p in problems), problems
 
 
 def test_submission_that_kills_its_kernel_loses_only_that_cell(demo, tmp_path):
@@ -258,6 +263,10 @@ def test_class_report_shows_pass_rates_and_common_mistakes(demo, tmp_path):
                for rank in (1, 2, 3))
     text = page.read_text(encoding="utf-8")
     assert text.count('<img src="data:image/png;base64,') == len(EXERCISES_BY_PART)
+    # dan's damaged notebooks are listed as problems; verdicts show their code as code
+    for part in EXERCISES_BY_PART:
+        assert f"<li>dan/{part}: {part}.ipynb could not be read" in text, part
+    assert "<code>raise NotImplementedError()</code>" in text and "`raise" not in text
     assert "<script" not in text.lower()
     hostile = ExerciseSummary("x", students=1)
     hostile.reasons["<script>alert(1)</script>"] += 1

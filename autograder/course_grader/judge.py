@@ -73,8 +73,9 @@ def judge(plan: Plan, results: list[dict[str, Any]] | None) -> Verdict:
     the answer kept the exercise's rules."""
     name = plan.exercise.name
     if results is None:
-        return Verdict(False, f"No results were recorded for `{name}`: the test cell did not "
-                              "finish (see the error above), or the function is missing.")
+        return Verdict(False, f"No results were recorded for `{name}`: its test cell did not finish "
+                              "(an error in it or in a cell it needs; the graded notebook shows which), "
+                              "or the function is missing.")
     runs = [(device, case) for device in plan.devices for case in plan.cases]
     for (device, case), result in zip(runs, results):
         problem = case_problem(plan.exercise, case, device, result)

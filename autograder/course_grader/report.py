@@ -4,7 +4,8 @@
 
 Scores come from the gradebook; the reasons for failing come from the judge's verdicts in the
 autograded notebooks, with the details of each call removed so that the same mistake made by
-several students is counted together.
+several students is counted together; the problems (a notebook that could not be read, was
+missing or stopped the grader) come from the grading logs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from matplotlib.figure import Figure
 from torchcourse.checks import KNOWN_MISTAKES
 
 from . import AUTOGRADER, REPO
+from .batch import LOGS
 from .worker import open_gradebook
 
 REPORT_FOLDER = AUTOGRADER / "report"
@@ -37,6 +39,8 @@ QUOTED_SOURCE = re.compile(r"\s*\(in [^,()]*, at `[^`]*`\)")
 NAMED_EXERCISE = re.compile(r" for `[^`]*`")
 SHAPE = re.compile(r"\(\s*-?\d+(?:\s*,\s*-?\d+)*\s*,?\s*\)")
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
+CODE = re.compile(r"`([^`]+)`")  # code in a verdict, written as in Markdown
+PROBLEM = "PROBLEM: "  # how a grading log's head names a problem (see batch._write_log)
 
 
 @dataclass
@@ -184,7 +188,7 @@ def part_html(part: PartSummary) -> str:
     """One part's section of the page: the histogram, then the table of exercises."""
     rows = []
     for exercise in part.exercises:
-        reasons = "".join(f"<li><b>{count}×</b> {html.escape(reason)}</li>"
+        reasons = "".join(f"<li><b>{count}×</b> {as_html(reason)}</li>"
                           for reason, count in exercise.top_reasons())
         rows.append(f"<tr><td><code>{html.escape(exercise.name)}</code></td>"
                     f"<td class=rate>{html.escape(_rate(exercise))}</td>"
@@ -197,14 +201,40 @@ def part_html(part: PartSummary) -> str:
             + "\n".join(rows) + "\n</tbody></table>")
 
 
-def page_html(parts: list[PartSummary]) -> str:
+def as_html(text: str) -> str:
+    """A verdict's text for the page: escaped, with its `code` shown as code."""
+    return CODE.sub(r"<code>\1</code>", html.escape(text))
+
+
+def grading_problems(logs: Path = LOGS) -> list[str]:
+    """The problem each submission's latest grading met, from its log (see batch._write_log):
+    a notebook that could not be read, was missing, was too large or stopped the grader."""
+    problems = []
+    for log in sorted(logs.glob("*/*.log")):
+        head = log.read_text(encoding="utf-8", errors="replace").splitlines()[1:]
+        if head and head[0].startswith(PROBLEM):
+            more = [line.strip() for line in head[1:] if line.startswith("  (")][:1]
+            problems.append(" ".join([head[0][len(PROBLEM):], *more]))
+    return problems
+
+
+def problems_html(problems: list[str]) -> str:
+    """The page's section on submissions that scored nothing for a reason other than their answers."""
+    if not problems:
+        return "<h2>Problems</h2>\n<p>None: every submission was read and graded.</p>"
+    items = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
+    return ("<h2>Problems</h2>\n<p>Submissions graded in some other way than as handed in (the "
+            f"release in their place, for the reason given):</p>\n<ul>{items}</ul>")
+
+
+def page_html(parts: list[PartSummary], problems: list[str]) -> str:
     """The whole self-contained page: styles inline, plots embedded, nothing fetched."""
     style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse;width:100%;margin-bottom:2em}"
              "th,td{border:1px solid #ccc;padding:.4em .6em;text-align:left;vertical-align:top}"
              "th{background:#f0f0f0}td.rate{white-space:nowrap}ol{margin:0;padding-left:1.4em}"
              "li{white-space:pre-wrap}")
-    sections = "\n".join(part_html(part) for part in parts)
+    sections = "\n".join([problems_html(problems), *(part_html(part) for part in parts)])
     return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
             f"<title>Class report</title><style>{style}</style></head><body>\n"
             "<h1>Class report</h1>\n<p>Pass rate: students with full points on an exercise, "
@@ -235,6 +265,6 @@ def write_report(folder: Path = REPORT_FOLDER) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     parts = summarize()
     page = folder / "report.html"
-    page.write_text(page_html(parts), encoding="utf-8")
+    page.write_text(page_html(parts, grading_problems()), encoding="utf-8")
     write_csv(parts, folder / "exercises.csv")
     return page

@@ -173,21 +173,23 @@ class Grader:
         for name in missing:
             grade_release_instead(folder / name, released / name, "",
                                   f"was not found (handed in: {', '.join(handed_in) or 'no notebook'})")
+        replaced = []  # notebooks replaced by the release before grading: why, in words
         for notebook in folder.glob("*.ipynb"):
             try:
                 content = nbformat.read(notebook, as_version=4)
                 nbformat.validate(content)
             except Exception as error:  # any way of being unreadable is treated the same
-                grade_release_instead(notebook, released / notebook.name, ".unreadable",
-                                      f"could not be read ({type(error).__name__}: {str(error)[:300]})")
+                reason = f"could not be read ({type(error).__name__}: {str(error)[:300]})"
+                grade_release_instead(notebook, released / notebook.name, ".unreadable", reason)
+                replaced.append(f"{notebook.name} {reason}")
                 continue
             for cell in content.cells:
                 if cell.cell_type == "code":
                     cell.outputs = []
             if len(nbformat.writes(content)) > MAX_NOTEBOOK_BYTES:
-                grade_release_instead(notebook, released / notebook.name, ".toolarge",
-                                      f"is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB "
-                                      "without its outputs")
+                reason = f"is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB without its outputs"
+                grade_release_instead(notebook, released / notebook.name, ".toolarge", reason)
+                replaced.append(f"{notebook.name} {reason}")
         failure, graded.log = self._autograde(submission, seconds)
         if failure is not None:
             for notebook in folder.glob("*.ipynb"):
@@ -200,6 +202,8 @@ class Grader:
         elif missing:
             graded.problem = (f"{submission.key}: no {', '.join(missing)} (handed in: "
                               f"{', '.join(handed_in) or 'no notebook'}); the release was graded in its place")
+        elif replaced:
+            graded.problem = f"{submission.key}: {'; '.join(replaced)}; the release was graded in its place"
         graded.submitted = _read_folder(folder)
         # The graded notebooks and the files handed in; not what the learner's code wrote there.
         graded.autograded = {name: content for name, content in _read_folder(

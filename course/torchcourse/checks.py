@@ -33,6 +33,7 @@ from .feedback import NOT_WRITTEN_YET, unknown_name
 from .grading import describe_call, devices_for, explain_problem, loop_problem, run_case, to_device
 from .plotting import ipython_shell
 from .spec import VisibleCheck
+from .training import over_budget
 
 PART_MODULES: list[ModuleType] = [part01_tensors, part02_autograd, part03_neural_networks, part04_training,
                                   part05_inference_validation, part06_saving_loading, part07_image_data,
@@ -122,7 +123,7 @@ def run_check(name: str, answer: Any) -> CheckResult:
         problem = loop_problem(spec.rules, cases, records)
         if problem:
             return CheckResult(name, WRONG, f"{name}: {problem}")
-    problem = spec.extra(answer) if spec.extra else None
+    problem = (spec.extra(answer) if spec.extra else None) or over_budget(answer)
     if problem:
         return CheckResult(name, WRONG, f"{name}: {problem}")
     return CheckResult(name, PASSED, f"{name} passed {len(draws) * len(devices)} quick checks on "

@@ -919,6 +919,9 @@ def describe_call(name: str, kind: str, case: list[Any]) -> str:
         shown = ", ".join(repr(arg) for arg in arguments)
         return (f"called twice with (a TensorDataset of {len(labels)} (image, label) pairs, {shown}); "
                 "the first loader was gone through twice, the second once")
+    if kind == CLASSIFIER:
+        images, _, _ = case
+        return f"called on {len(images)} held-out images of shape {tuple(images.shape[1:])}, in eval mode"
     if kind == PHOTO_CLASSIFIER:
         photos, _, _ = case
         return (f"given the {len(photos)} held-out photos as lists of PIL images, {PHOTOS_AT_A_TIME} "
@@ -999,7 +1002,7 @@ def find_problem(record: dict[str, Any], expected: Any, rtol: float, atol: float
     else:
         problem = mismatch(expected, record.get("value"), rtol=rtol, atol=atol, equal_nan=True)
     if problem:
-        return problem + "."
+        return problem if problem.endswith(".") else problem + "."
     if record.get("changed_inputs"):
         return "it " + changed_in_place([int(p) for p in record["changed_inputs"]])
     if record.get("given_gradients"):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Callable, Iterable, TypeVar
+import weakref
+from typing import Any, Callable, Iterable, TypeVar
 
 
 from .grading import GRADING_DIR_VARIABLE
@@ -21,6 +22,8 @@ from .rules import watching
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+# What `call_if_written` built over its budget, and how long it took: a capstone's check says so.
+_OVER_BUDGET: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 def being_graded() -> bool:
@@ -53,10 +56,26 @@ def call_if_written(build: Callable[[], Result], budget_seconds: float | None = 
     seconds = time.perf_counter() - started
     if budget_seconds is None:
         return result
+    message = (f"{name} took {seconds:.1f} s, over its budget of {budget_seconds:g} s: train for "
+               "fewer steps. While grading, a cell that runs too long is stopped, and the grading "
+               "machine may be slower than this one.")
     if seconds <= budget_seconds:
         print(f"{name} took {seconds:.1f} s, within its budget of {budget_seconds:g} s.")
     else:
-        print(f"{name} took {seconds:.1f} s, over its budget of {budget_seconds:g} s: train for fewer "
-              "steps. While grading, a cell that runs too long is stopped, and the grading machine "
-              "may be slower than this one.")
+        print(message)
+    try:
+        if seconds <= budget_seconds:
+            _OVER_BUDGET.pop(result, None)
+        else:
+            _OVER_BUDGET[result] = message
+    except TypeError:  # a result that cannot be referred to weakly (None, a number...)
+        pass
     return result
+
+
+def over_budget(result: Any) -> str | None:
+    """What `call_if_written` said when it built `result` over its budget, or None."""
+    try:
+        return _OVER_BUDGET.get(result)
+    except TypeError:
+        return None
