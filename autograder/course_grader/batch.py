@@ -36,6 +36,7 @@ GRADEBOOK = AUTOGRADER / "gradebook.db"
 SUBMITTED = AUTOGRADER / "submitted"
 AUTOGRADED = AUTOGRADER / "autograded"
 LOGS = AUTOGRADER / "logs"
+PROBLEM = "PROBLEM: "  # how the summary and a grading log's second line name a problem
 GRADED_HASHES = AUTOGRADER / "graded.json"  # task -> the content hash it was graded with
 GRADES_CSV = AUTOGRADER / "grades.csv"
 RELEASED_HASHES = AUTOGRADER / "released.json"  # part -> hash of solutions/<part> at its release
@@ -111,7 +112,7 @@ def grade_batch(submissions: list[Submission], jobs: int, force: bool = False,
             _write_log(graded)
             if graded.problem:
                 summary.problems.append(graded.problem)
-                bar.write(f"PROBLEM: {graded.problem}")
+                bar.write(f"{PROBLEM}{graded.problem}")
             bar.set_postfix_str(f"{graded.key} {graded.score:g}/{graded.max_score:g}", refresh=False)
             bar.update()
     return summary
@@ -298,7 +299,7 @@ def _write_log(graded: Graded) -> None:
     path = LOGS / graded.student / f"{graded.part}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     head = (f"{graded.key}: {graded.score:g}/{graded.max_score:g} in {graded.seconds:.1f} s\n"
-            + (f"PROBLEM: {graded.problem}\n" if graded.problem else ""))
+            + (f"{PROBLEM}{graded.problem}\n" if graded.problem else ""))
     path.write_text(head + graded.log)
 
 

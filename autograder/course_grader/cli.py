@@ -89,7 +89,7 @@ def autograde(submissions: Path, jobs: int | None = None, force: bool = False,
     export_grades()
     print(f"\n{summary.table()}")
     for problem in summary.problems:
-        print(f"PROBLEM: {problem}")
+        print(f"{batch.PROBLEM}{problem}")
     return summary.problems
 
 

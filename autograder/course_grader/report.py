@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from torchcourse.checks import KNOWN_MISTAKES
 
 from . import AUTOGRADER, REPO
-from .batch import LOGS
+from .batch import LOGS, PROBLEM
 from .worker import open_gradebook
 
 REPORT_FOLDER = AUTOGRADER / "report"
@@ -40,7 +40,6 @@ NAMED_EXERCISE = re.compile(r" for `[^`]*`")
 SHAPE = re.compile(r"\(\s*-?\d+(?:\s*,\s*-?\d+)*\s*,?\s*\)")
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
 CODE = re.compile(r"`([^`]+)`")  # code in a verdict, written as in Markdown
-PROBLEM = "PROBLEM: "  # how a grading log's head names a problem (see batch._write_log)
 
 
 @dataclass

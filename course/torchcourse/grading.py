@@ -684,7 +684,8 @@ def _by_name(value: Any, model: nn.Module, names: dict[int, str]) -> Any:
         return {str(key): _by_name(item, model, names) for key, item in value.items()}
     if isinstance(value, (list, tuple)) or (hasattr(value, "__next__") and hasattr(value, "__iter__")):
         items = [_by_name(item, model, names) for item in value]
-        parameters = all(isinstance(item, str) and item in names.values() for item in items)
+        known = set(names.values())
+        parameters = all(isinstance(item, str) and item in known for item in items)
         return sorted(items) if items and parameters else items
     if isinstance(value, nn.Module):
         return f"a module that is not the model it was given: {type(value).__name__}"

@@ -29,7 +29,7 @@ from .data import _download
 WEIGHTS = models.ResNet18_Weights.IMAGENET1K_V1
 WEIGHTS_HOST = "download.pytorch.org"
 IMAGENET_CATEGORIES: list[str] = list(WEIGHTS.meta["categories"])
-LITE0_SIDE = 160  # EfficientNet-Lite0 sees photos at 160 px here: the course's photos are 160 px wide
+LITE0_SIDE = 160  # EfficientNet-Lite0 sees photos at 160 px here: the course's photos' longer side
 LITE0_MEAN_STD = ([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])  # its weights expect values from -1 to 1
 
 

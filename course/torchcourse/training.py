@@ -22,7 +22,7 @@ from .rules import watching
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-# What `call_if_written` built over its budget, and how long it took: a capstone's check says so.
+# What `call_if_written` built over its budget, and what it said then: a capstone's check says so too.
 _OVER_BUDGET: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
@@ -56,18 +56,16 @@ def call_if_written(build: Callable[[], Result], budget_seconds: float | None = 
     seconds = time.perf_counter() - started
     if budget_seconds is None:
         return result
-    message = (f"{name} took {seconds:.1f} s, over its budget of {budget_seconds:g} s: train for "
-               "fewer steps. While grading, a cell that runs too long is stopped, and the grading "
-               "machine may be slower than this one.")
-    if seconds <= budget_seconds:
-        print(f"{name} took {seconds:.1f} s, within its budget of {budget_seconds:g} s.")
-    else:
-        print(message)
+    over = None if seconds <= budget_seconds else (
+        f"{name} took {seconds:.1f} s, over its budget of {budget_seconds:g} s: train for fewer steps. "
+        "While grading, a cell that runs too long is stopped, and the grading machine may be slower "
+        "than this one.")
+    print(over or f"{name} took {seconds:.1f} s, within its budget of {budget_seconds:g} s.")
     try:
-        if seconds <= budget_seconds:
-            _OVER_BUDGET.pop(result, None)
+        if over:
+            _OVER_BUDGET[result] = over
         else:
-            _OVER_BUDGET[result] = message
+            _OVER_BUDGET.pop(result, None)
     except TypeError:  # a result that cannot be referred to weakly (None, a number...)
         pass
     return result
