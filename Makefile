@@ -7,8 +7,9 @@ SUBMISSIONS ?= autograder/samples
 # The student edition's own GitHub repository (OWNER/NAME): its Binder and Colab links point there.
 STUDENT_REPO ?= your-github-user/pytorch-course-student
 STUDENT_DIR ?= ../pytorch-course-student
+PORT ?= 8888
 
-.PHONY: setup demo test release autograde scheduler worker feedback grades report samples lab student data benchmark clean
+.PHONY: setup demo test release autograde scheduler worker feedback grades report formgrader samples lab student data benchmark clean
 
 setup: $(READY)
 
@@ -26,7 +27,7 @@ demo: $(READY)   ## regenerate course/, grade the sample submissions, write feed
 	$(GRADER) demo
 
 test: $(READY)   ## the whole test suite (what CI runs)
-	$(PYTHON) -m pytest -q tests
+	$(PYTHON) -m pytest -q --durations=20 tests
 
 release: $(READY)   ## course/ from solutions/
 	$(GRADER) release
@@ -50,6 +51,10 @@ grades: $(READY)
 
 report: $(READY)   ## autograder/report/: score histograms, pass rates, common mistakes
 	$(GRADER) report
+
+formgrader: $(READY)   ## nbgrader's Formgrader on this course (manual grading, feedback) at http://localhost:$(PORT)/formgrader
+	cd autograder && ../$(VENV)/bin/jupyter lab --no-browser --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+	  --ServerApp.default_url=/formgrader $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 samples: $(READY)   ## rebuild autograder/samples/ from the release and autograder/variants/
 	$(GRADER) samples
@@ -76,4 +81,4 @@ benchmark: $(READY)   ## timings that are measured, not asserted
 
 clean:
 	rm -rf autograder/submitted autograder/autograded autograder/feedback autograder/gradebook.db \
-	  autograder/grades.csv autograder/.jupyter
+	  autograder/grades.csv autograder/.jupyter autograder/exchange

@@ -8,16 +8,8 @@ About 30 s.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,20 +17,16 @@ import nbformat
 import pytest
 from conftest import REPO
 from course_grader import student
+from jupyter_in_browser import CHROMIUM, CHROMIUM_ARGS, browser_missing, jupyterlab
 
-CHROMIUM = shutil.which("chromium") or shutil.which("/usr/bin/chromium")
-if CHROMIUM is None:
-    pytest.skip("no Chromium: `apt-get install chromium` (.ci/run does)", allow_module_level=True)
-pytest.importorskip("playwright", reason="no playwright package: `pip install -r requirements.txt`")
+if browser_missing():
+    pytest.skip(browser_missing(), allow_module_level=True)
 from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_playwright  # noqa: E402
 
 EDITION_REPO = "someone/torch-course"
 NOTEBOOKS = [path.relative_to(student.COURSE).as_posix() for path in student.released_notebooks()]
 KERNEL = "Python 3 (PyTorch course)"  # the venv's python3 kernel, as `make setup` registers it
 SCREENSHOTS = REPO / ".browser-screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic"]
 # Written into a private settings folder: no "get Jupyter news?" question, and every cell kept in
 # the page (JupyterLab otherwise may leave cells that are out of view unrendered).
 LAB_SETTINGS = {
@@ -46,37 +34,7 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 WRONG_SIGMOID = "def sigmoid(x):\n    return 1 / (1 + torch.exp(x))"
-STARTUP_SECONDS, RUN_ALL_MS, CELL_MS, KERNEL_MS = 60, 120_000, 30_000, 60_000
-
-
-def free_port() -> int:
-    """A localhost TCP port that nothing listens on now, for the server."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_answering(server: subprocess.Popen, url: str, log: Path) -> None:
-    """Return once the server at `url` answers its status API; fail with its log if it exits or
-    takes more than STARTUP_SECONDS."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/api/status", timeout=5):
-                return
-        except OSError:
-            time.sleep(0.2)  # polling a port: there is no event to wait on
-    pytest.fail(f"JupyterLab did not answer at {url}:\n{log.read_text()[-3000:]}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """Stop the server (it shuts its kernels down); kill its process group if it hangs."""
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=20)
+RUN_ALL_MS, CELL_MS, KERNEL_MS = 120_000, 30_000, 60_000
 
 
 @pytest.fixture(scope="module")
@@ -88,31 +46,10 @@ def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def lab(edition: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """JupyterLab serving the edition with private settings; yields its URL."""
-    root = tmp_path_factory.mktemp("jupyterlab")
-    jupyter = root / "jupyter"  # config, data and runtime: nothing read from or written to ~
-    for name, settings in LAB_SETTINGS.items():
-        path = jupyter / "config" / "lab" / "user-settings" / name
-        path.parent.mkdir(parents=True)
-        path.write_text(json.dumps(settings))
-    environment = {**os.environ, "JUPYTER_CONFIG_DIR": str(jupyter / "config"),
-                   "JUPYTER_DATA_DIR": str(jupyter / "data"),
-                   "JUPYTER_RUNTIME_DIR": str(jupyter / "runtime"),
-                   "TORCHCOURSE_DATA": str(root / "data")}
-    port = free_port()
-    log = root / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-             "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.root_dir={edition}", "--allow-root", "--LabApp.news_url=None"],
-            cwd=edition, env=environment, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_answering(server, url, log)
+    private = tmp_path_factory.mktemp("jupyterlab")
+    with jupyterlab(edition, edition, private, LAB_SETTINGS,
+                    {"TORCHCOURSE_DATA": str(private / "data")}) as url:
         yield url
-    finally:
-        stop(server)
 
 
 @pytest.fixture(scope="module")

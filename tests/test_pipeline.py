@@ -18,6 +18,7 @@ from course_grader import cli
 from course_grader.report import ExerciseSummary, PartSummary, part_html, write_report
 from course_grader.samples import write_samples
 from course_grader.worker import open_gradebook, read_submission
+from jupyter_in_browser import CHROMIUM, CHROMIUM_ARGS, browser_missing, jupyterlab
 
 PARTS = cli.parts()
 
@@ -87,7 +88,7 @@ def test_parallel_grading_gives_what_serial_grading_gives(demo, tmp_path):
     for student in students:
         shutil.copytree(cli.SAMPLES / student / SERIAL_PART, tmp_path / student / SERIAL_PART)
     cli.autograde(tmp_path, jobs=1, force=True)
-    cli.feedback()
+    cli.nbgrader("generate_feedback", SERIAL_PART, "--force")  # `make feedback`, for this part
     serial, parallel = graded_state(SERIAL_PART), demo["graded"]
     assert serial["scores"] == parallel["scores"]
     assert serial["csv"] == parallel["csv"]
@@ -160,16 +161,25 @@ def test_gradebook_csv_lists_every_sample(demo):
         assert any(f",{student}," in row for row in rows), student
 
 
+SOLUTION_RUNS = ["solution-run-1", "solution-run-2"]
+
+
+@pytest.fixture(scope="module")
+def solutions_graded(demo, tmp_path_factory) -> list[str]:
+    """Every part's solution handed in by two students, each graded on a fresh draw, all in one
+    batch (tests/test_exercises.py grades each solution on 100 more); the problems met."""
+    folder = tmp_path_factory.mktemp("solutions")
+    for part in PARTS:
+        for student in SOLUTION_RUNS:
+            (folder / student / part).mkdir(parents=True)
+            shutil.copy(part_notebook("solutions", part), folder / student / part / f"{part}.ipynb")
+    return cli.autograde(folder)
+
+
 @pytest.mark.parametrize("part", PARTS)
-def test_solution_scores_full_marks_on_every_fresh_draw(demo, part, tmp_path):
-    # two runs, each on a fresh draw (tests/test_exercises.py grades each solution on 100 more)
-    runs = [f"solution-run-{n}" for n in range(1, 3)]
-    for student in runs:
-        folder = tmp_path / student / part
-        folder.mkdir(parents=True)
-        shutil.copy(part_notebook("solutions", part), folder / f"{part}.ipynb")
-    assert cli.autograde(tmp_path) == []
-    for student in runs:
+def test_solution_scores_full_marks_on_every_fresh_draw(solutions_graded, part):
+    assert solutions_graded == []
+    for student in SOLUTION_RUNS:
         scores = cell_scores(student, part)
         assert scores and all(score == most for score, most in scores.values()), (student, scores)
 
@@ -208,7 +218,7 @@ def test_submission_that_kills_its_kernel_loses_only_that_cell(demo, tmp_path):
     assert cli.scores()["kate"][part] == 1 and cli.scores()["kim"][part] == 0
     assert (cli.SUBMITTED / "kim" / part / f"{part}.ipynb.crashed").is_file()
     assert len(cli.autograde(tmp_path)) == 1, "a rerun must try it again and list it again"
-    cli.feedback()
+    cli.nbgrader("generate_feedback", part, "--student", "k*", "--force")  # kate's and kim's
     kate = (cli.AUTOGRADER / "feedback" / "kate" / part / f"{part}.html").read_text()
     assert "ended the Python kernel" in kate
     kim = (cli.AUTOGRADER / "feedback" / "kim" / part / f"{part}.html").read_text()
@@ -272,3 +282,73 @@ def test_class_report_shows_pass_rates_and_common_mistakes(demo, tmp_path):
     hostile.reasons["<script>alert(1)</script>"] += 1
     section = part_html(PartSummary("<b>part</b>", 1.0, [0.0], [hostile]))
     assert "<script" not in section and "&lt;script&gt;" in section and "<b>part" not in section
+
+
+def test_formgrader_grades_by_hand_and_writes_the_course_feedback(demo, tmp_path):
+    """An instructor in nbgrader's Formgrader, in a real browser, started as `make formgrader`
+    starts it: open cleo's Part 1 from Manual Grading, read her answer and its verdict, give her
+    failed `standardize` full credit by hand with a comment, and generate her feedback. The score
+    reaches the exported grades and stays when her part is graded again, and the page is the one
+    `make feedback` writes."""
+    if browser_missing():
+        pytest.skip(browser_missing())
+    from playwright.sync_api import expect, sync_playwright
+
+    part, student, exercise = "01-tensors", "cleo", "standardize"
+    notebook = part_notebook("course", part).stem
+    before = cli.scores()[student][part]
+    score, points = cell_scores(student, part)[exercise]
+    assert score < points
+    remark = "Right idea: use the statistics of each column (dim=0)."
+    feedback = cli.AUTOGRADER / "feedback" / student / part / f"{notebook}.html"
+    screenshots = REPO / ".browser-screenshots"
+    screenshots.mkdir(exist_ok=True)
+    try:
+        with (jupyterlab(REPO, cli.AUTOGRADER, tmp_path) as url, sync_playwright() as playwright):
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(60_000)
+            page.goto(f"{url}/formgrader/gradebook/{part}/{notebook}")
+            page.get_by_label("Search:").fill(student)  # the table shows ten rows a page
+            page.get_by_text("Show All Names").click()
+            page.locator("a.name-shown", has_text=re.compile(rf"^{student},\s*$")).click()
+            expect(page.locator(".nbgrader_cell", has_text=f"def {exercise}(").first).to_be_visible()
+            expect(page.get_by_text(f"`{exercise}` failed a hidden test")).to_be_visible()
+            with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.ok):
+                page.locator(f"input.score#{exercise}").fill(f"{points:g}")
+                page.locator(f"input.score#{exercise}").press("Tab")
+            with page.expect_response(lambda r: "/formgrader/api/comment/" in r.url and r.ok):
+                page.locator(f"textarea.comment#{exercise}-code-comment").fill(remark)
+                page.locator(f"textarea.comment#{exercise}-code-comment").press("Tab")
+            page.screenshot(path=str(screenshots / "formgrader-manual-grading.png"))
+            page.goto(f"{url}/formgrader/manage_submissions/{part}")
+            row = page.locator("tr", has=page.locator("td.student-id", has_text=student))
+            with page.expect_response(lambda r: "generate_feedback" in r.url, timeout=120_000) as answer:
+                row.locator("td.generate-feedback a").click()
+            assert answer.value.json()["success"], answer.value.json()
+            page.goto(f"{feedback.as_uri()}#{exercise}")
+            page.screenshot(path=str(screenshots / "formgrader-generated-feedback.png"))
+            browser.close()
+        from_formgrader = feedback.read_bytes()
+        assert f"Score: {points:g}" in from_formgrader.decode() and remark in from_formgrader.decode()
+        assert "<math" in from_formgrader.decode() and "<script" not in from_formgrader.decode()
+        cli.nbgrader("generate_feedback", part, "--student", student, "--force")
+        assert feedback.read_bytes() == from_formgrader
+        cli.export_grades()
+        row = next(row for row in csv.DictReader(cli.GRADES_CSV.open())
+                   if row["assignment"] == part and row["student_id"] == student)
+        assert float(row["score"]) == before - score + points
+        # grading her part again keeps what was given by hand, as nbgrader's autograde does
+        shutil.copytree(cli.SAMPLES / student / part, tmp_path / "again" / student / part)
+        assert cli.autograde(tmp_path / "again", force=True) == []
+        assert cli.scores()[student][part] == before - score + points
+    finally:
+        with open_gradebook(cli.GRADEBOOK) as gradebook:
+            submitted = gradebook.find_submission_notebook(notebook, part, student)
+            for grade in submitted.grades:
+                grade.manual_score = None
+            for comment in submitted.comments:
+                comment.manual_comment = None
+            gradebook.db.commit()
+        cli.nbgrader("generate_feedback", part, "--student", student, "--force")
+        cli.export_grades()

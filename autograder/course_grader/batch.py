@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -274,25 +275,52 @@ def _save_files(graded: Graded) -> None:
 
 
 def _record_scores(gradebook, graded: Graded) -> None:
-    """Replace the student's submission of the part in the gradebook with `graded`'s scores."""
+    """Replace the student's submission of the part in the gradebook with `graded`'s scores,
+    keeping what an instructor gave by hand in Formgrader (scores, comments, extra credit, flags),
+    as nbgrader's own autograde does."""
     from nbgrader.api import MissingEntry
 
-    gradebook.update_or_create_student(graded.student)
     try:
+        gradebook.find_student(graded.student)
+    except MissingEntry:  # Formgrader shows "last, first": the id, until a roster names them
+        gradebook.add_student(graded.student, last_name=graded.student, first_name="")
+    try:
+        by_hand = _given_by_hand(gradebook.find_submission(graded.part, graded.student))
         gradebook.remove_submission(graded.part, graded.student)
     except MissingEntry:
-        pass
+        by_hand = {}
     with gradebook.db.no_autoflush:  # nbgrader builds the submission's rows before adding them
         submission = gradebook.add_submission(graded.part, graded.student, timestamp=graded.timestamp)
     for notebook in submission.notebooks:
         scores = graded.notebooks.get(notebook.name)
         notebook.late_submission_penalty = scores["late_submission_penalty"] if scores else None
+        notebook.flagged = by_hand.get(("flag", notebook.name, ""), False)
         for grade in notebook.grades:
             grade.auto_score, grade.needs_manual_grade = (scores["grades"][grade.name] if scores
                                                           else (0, False))
+            grade.manual_score, grade.extra_credit = by_hand.get(("grade", notebook.name, grade.name),
+                                                                 (None, None))
+            if grade.manual_score is not None:
+                grade.needs_manual_grade = False
         for comment in notebook.comments:
             comment.auto_comment = scores["comments"].get(comment.name) if scores else None
+            comment.manual_comment = by_hand.get(("comment", notebook.name, comment.name))
     gradebook.db.commit()
+
+
+def _given_by_hand(submission) -> dict[tuple[str, str, str], Any]:
+    """What an instructor set by hand on a submission, keyed by ("grade" | "comment" | "flag",
+    notebook, cell name)."""
+    given: dict[tuple[str, str, str], Any] = {}
+    for notebook in submission.notebooks:
+        given[("flag", notebook.name, "")] = notebook.flagged
+        for grade in notebook.grades:
+            if grade.manual_score is not None or grade.extra_credit is not None:
+                given[("grade", notebook.name, grade.name)] = (grade.manual_score, grade.extra_credit)
+        for comment in notebook.comments:
+            if comment.manual_comment is not None:
+                given[("comment", notebook.name, comment.name)] = comment.manual_comment
+    return given
 
 
 def _write_log(graded: Graded) -> None:

@@ -2,7 +2,8 @@
 
     python -m course_grader release                 # course/ from solutions/
     python -m course_grader autograde DIR [--jobs N] [--force] [--scheduler ADDRESS|local]
-                                                    # DIR/<student>/<part>/<notebook>.ipynb
+                                                    # DIR/<student>/<part>/<part>.ipynb, nbgrader's
+                                                    # submitted/ or inbound/, LMS downloads
     python -m course_grader feedback | grades | report | samples | demo
 
 Release, feedback and export run nbgrader from autograder/ (where nbgrader_config.py lives);
@@ -14,22 +15,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 from . import AUTOGRADER, REPO, batch, parts
+from .layouts import NOTE, find_submissions
 from .records import write_expected_records
 from .samples import EXPECTED_SCORES, SAMPLES, write_samples
 from .sandbox import hide_from_kernels
-from .worker import files_digest, open_gradebook, read_submission
+from .worker import files_digest, open_gradebook
 
 GRADES_CSV = batch.GRADES_CSV
 SUBMITTED = batch.SUBMITTED
 GRADEBOOK = batch.GRADEBOOK
 RELEASED_HASHES = batch.RELEASED_HASHES
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def nbgrader(*args: str) -> subprocess.CompletedProcess[str]:
@@ -68,26 +68,20 @@ def release(only_changed: bool = False) -> None:
 
 def autograde(submissions: Path, jobs: int | None = None, force: bool = False,
               scheduler: str | None = None) -> list[str]:
-    """Grade every <student>/<part>/ folder under `submissions` that is new or changed since it
-    was last graded (all of them with `force`); return the problems met."""
+    """Grade every student's part under `submissions` (in any layout course_grader.layouts
+    reads) that is new or changed since it was last graded (all of them with `force`); print
+    the notes (notebooks graded under their released name) and problems; return the problems."""
     if not submissions.is_dir():
         sys.exit(f"No submissions folder at {submissions}")
     release(only_changed=True)  # FORCE grades again; it need not release unchanged parts again
-    known_parts, problems, tasks = parts(), [], []
     hide_from_kernels(submissions.resolve())
-    for student in sorted(path for path in submissions.iterdir() if path.is_dir()):
-        if not STUDENT_ID.match(student.name):
-            problems.append(f"{student.name!r}: not a usable student id (letters, digits, . _ -)")
-            continue
-        for part_folder in sorted(path for path in student.iterdir() if path.is_dir()):
-            if part_folder.name not in known_parts:
-                problems.append(f"{student.name}: unknown part folder {part_folder.name!r}")
-                continue
-            tasks.append(read_submission(part_folder, student.name, part_folder.name))
-    summary = batch.grade_batch(tasks, jobs or batch.default_jobs(), force, scheduler)
-    summary.problems[:0] = problems
+    found = find_submissions(submissions, parts())
+    summary = batch.grade_batch(found.submissions, jobs or batch.default_jobs(), force, scheduler)
+    summary.problems[:0] = found.problems
     export_grades()
     print(f"\n{summary.table()}")
+    for note in found.notes:
+        print(f"{NOTE}{note}")
     for problem in summary.problems:
         print(f"{batch.PROBLEM}{problem}")
     return summary.problems

@@ -96,6 +96,14 @@ def save(notebook: nbformat.NotebookNode, name: str | None = None) -> Callable[[
     return build
 
 
+def both(first: Callable[[Path], None], second: Callable[[Path], None]) -> Callable[[Path], None]:
+    """Write what `first` and then `second` write into the same folder."""
+    def build(folder: Path) -> None:
+        first(folder)
+        second(folder)
+    return build
+
+
 def write_bytes(content: bytes, name: str = f"{PART}.ipynb") -> Callable[[Path], None]:
     def build(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -290,8 +298,11 @@ CASES = [
     Case("test_cells_edited", "every test cell replaced by a print", save(edited_tests()), nothing),
     Case("not_json", "a file that is not JSON", write_bytes(b"\x89PNG\r\n\x1a\n not a notebook"),
          nothing, "could not be read"),
-    Case("misnamed_notebook", "the notebook handed in under another name",
-         save(correct(), "tensors-final.ipynb"), nothing, "was not found (handed in: tensors-final.ipynb)"),
+    Case("misnamed_notebook", "the notebook handed in under another name (graded as the part's)",
+         save(correct(), "tensors-final.ipynb"), full),
+    Case("two_misnamed_notebooks", "two notebooks, neither under the part's name",
+         both(save(correct(), "tensors-final.ipynb"), save(released(), "Untitled.ipynb")), nothing,
+         "was not found (handed in: Untitled.ipynb, tensors-final.ipynb)"),
     Case("empty_part_folder", "an empty part folder", lambda folder: folder.mkdir(parents=True), nothing,
          "was not found (handed in: no notebook)"),
     Case("snooping", "reading /proc, the environment and the disk for the grader",

@@ -8,16 +8,20 @@ the learner reads, come from the comparison made here rather than from the learn
 `LimitOutputBytes` cuts what a cell printed or displayed to a size a feedback page can hold.
 `CoalesceStreams` joins what a cell printed, so that the graded page does not depend on when the
 kernel happened to flush.
+`RenderMath` writes the formulas of markdown cells as MathML when feedback is generated, so that a
+feedback page shows them offline, without MathJax.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 from course_reference import EXERCISES
+from latex2mathml.converter import convert as latex_to_mathml
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
@@ -147,3 +151,32 @@ class LimitOutputBytes(Preprocessor):
                 f"the first {self.max_bytes:,} are kept.\n")))
         cell.outputs = kept
         return cell, resources
+
+
+# Code (fenced blocks, then inline spans, which may go on over a line break) is kept as it is;
+# outside it, $$display$$ and $inline$ formulas (not an escaped \$) are rendered.
+CODE_OR_MATH = re.compile(r"(?P<code>```.*?```|`(?:[^`\n]|\n(?![ \t]*\n))*`)|(?<!\\)\$\$(?P<display>.+?)\$\$"
+                          r"|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
+
+
+class RenderMath(Preprocessor):
+    """Formulas in markdown cells become MathML, which browsers draw themselves: a feedback page
+    then needs no MathJax from the internet. A formula that cannot be converted is left as written."""
+
+    enabled = Bool(True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int):
+        if cell.cell_type == "markdown":
+            cell.source = CODE_OR_MATH.sub(_as_mathml, cell.source)
+        return cell, resources
+
+
+def _as_mathml(match: re.Match[str]) -> str:
+    if match["code"] is not None:
+        return match["code"]
+    display = match["display"] is not None
+    try:
+        return latex_to_mathml(match["display"] if display else match["inline"],
+                               display="block" if display else "inline")
+    except Exception:  # whatever the converter makes of a formula it cannot read
+        return match[0]
