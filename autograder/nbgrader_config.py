@@ -23,6 +23,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from course_grader.execute import ExecuteCellByCell  # noqa: E402
+from course_grader.layouts import LMS_FILE_NAMES  # noqa: E402
 from course_grader.preprocessors import (  # noqa: E402
     CoalesceStreams, JudgeRecordedResults, LimitOutputBytes, RenderMath, WriteHiddenInputs,
 )
@@ -101,11 +102,8 @@ c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [
     str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"),
 ]
 
-# --- LMS downloads (issue 21) --------------------------------------------------------------------
-# `make autograde SUBMISSIONS=DIR` reads Canvas's and Moodle's file names itself, with nbgrader's
-# FileNameCollectorPlugin and the patterns in course_grader.layouts. This makes `nbgrader zip_collect
-# PART`, run by hand, read Canvas's names (`alice_12345_678901_04-training.ipynb`, `alice_LATE_...`)
-# with the same pattern; set it to LMS_FILE_NAMES["Moodle"] for a Moodle download.
-from course_grader.layouts import LMS_FILE_NAMES  # noqa: E402
-
+# `make autograde SUBMISSIONS=DIR` reads Canvas's and Moodle's file names with nbgrader's
+# FileNameCollectorPlugin and the patterns in course_grader.layouts; `nbgrader zip_collect PART`,
+# run by hand, then reads Canvas's names (`alice_12345_678901_04-training.ipynb`, `alice_LATE_...`)
+# with the same pattern (set it to LMS_FILE_NAMES["Moodle"] for a Moodle download).
 c.FileNameCollectorPlugin.named_regexp = LMS_FILE_NAMES["Canvas"]

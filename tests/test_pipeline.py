@@ -322,11 +322,13 @@ def test_formgrader_grades_by_hand_and_writes_the_course_feedback(demo, tmp_path
                 page.locator(f"textarea.comment#{exercise}-code-comment").press("Tab")
             page.screenshot(path=str(screenshots / "formgrader-manual-grading.png"))
             page.goto(f"{url}/formgrader/manage_submissions/{part}")
-            row = page.locator("tr", has=page.locator("td.student-id", has_text=student))
+            row = page.locator("tr", has=page.locator("td.student-id",
+                                                      has_text=re.compile(rf"^{student}$")))
             with page.expect_response(lambda r: "generate_feedback" in r.url, timeout=120_000) as answer:
                 row.locator("td.generate-feedback a").click()
             assert answer.value.json()["success"], answer.value.json()
             page.goto(f"{feedback.as_uri()}#{exercise}")
+            page.evaluate("window.scrollBy(0, -250)")  # her answer and the comment, above the score
             page.screenshot(path=str(screenshots / "formgrader-generated-feedback.png"))
             browser.close()
         from_formgrader = feedback.read_bytes()

@@ -28,7 +28,7 @@ GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 # requirements.txt names the instructor's pip route; learners need all of it except the test tools.
-INSTRUCTOR_ONLY = {"pytest", "playwright", "distributed", "psutil"}
+INSTRUCTOR_ONLY = {"pytest", "playwright", "distributed", "psutil", "latex2mathml"}
 TEMPLATE_FILES = {".gitignore": "gitignore", "environment.yml": "environment.yml",
                   "postBuild": "postBuild"}
 
