@@ -362,14 +362,15 @@ CLASS_NAMES = ["fox", "Owl", "bear", "Zebra", "ant", "yak", "emu", "Gnu"]  # no 
 
 def _image_tree(generator: torch.Generator) -> dict:
     """Class folders with random names (created out of order, capitals sorting first), each of
-    PNG images with random file names, RGB and greyscale."""
+    PNG images with random file names, RGB and greyscale (the first image made is greyscale, so
+    that every tree has one)."""
     order = torch.randperm(len(CLASS_NAMES), generator=generator).tolist()
     names = [CLASS_NAMES[index] for index in order[:_randint(generator, 2, 4)]]
     tree = {}
     for name in names:
         files = {}
-        for _ in range(_randint(generator, 1, 3)):
-            channels = 1 if _randint(generator, 0, 2) == 0 else 3
+        for number in range(_randint(generator, 1, 3)):
+            channels = 1 if (not tree and number == 0) or _randint(generator, 0, 2) == 0 else 3
             files[f"{_randint(generator, 0, 9999):04d}.png"] = _image(generator, channels, _randint(generator, 3, 6),
                                                                       _randint(generator, 3, 6))
         tree[name] = files
@@ -381,7 +382,7 @@ def _folder_cases(generator: torch.Generator) -> list[Case]:
     for transform in (None, {"transform": "pil_to_tensor"}, {"transform": "pil_to_tensor"}):
         tree = _image_tree(generator)
         count = sum(len(files) for files in tree["image tree"].values())
-        indices = [0, -1] + [_randint(generator, 0, count - 1) for _ in range(3)]
+        indices = [*range(count), -1]  # every sample, the greyscale ones among them
         cases.append(([tree, transform], indices, ["classes", "class_to_idx", "samples"]))
     return cases
 
