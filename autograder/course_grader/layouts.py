@@ -25,6 +25,7 @@ the `__MACOSX` folders of archives are left out unnamed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tempfile
@@ -213,19 +214,20 @@ def _exchange_time(name: str) -> datetime | None:
         return None
 
 
-def _collectors() -> list:
+@functools.cache
+def _collectors() -> tuple:
     """nbgrader's FileNameCollectorPlugin, one per LMS naming, quiet about names it does not match
-    (every name that no pattern matches is listed as a problem instead)."""
+    (every name that no pattern matches is listed as a problem instead); made once."""
     from nbgrader.plugins import FileNameCollectorPlugin
 
     quiet = logging.getLogger("course_grader.layouts.collector")
     quiet.addHandler(logging.NullHandler())
     quiet.propagate = False
-    return [FileNameCollectorPlugin(named_regexp=pattern, log=quiet)
-            for pattern in LMS_FILE_NAMES.values()]
+    return tuple(FileNameCollectorPlugin(named_regexp=pattern, log=quiet)
+                 for pattern in LMS_FILE_NAMES.values())
 
 
-def _lms_fields(path: Path, collectors: list) -> dict | None:
+def _lms_fields(path: Path, collectors: tuple) -> dict | None:
     """The student id and file name an LMS put in `path`'s name, or None if no naming fits."""
     return next((info for plugin in collectors if (info := plugin.collect(str(path)))), None)
 

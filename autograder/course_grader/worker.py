@@ -316,12 +316,12 @@ def grade_here(submission: Submission, release_gradebook: bytes) -> Graded:
     """Grade `submission` with this process's grader, starting one (or a fresh one, when the
     release changed) as needed. What a Dask worker runs for each task."""
     global _GRADER
-    # A Dask worker grades one submission at a time, one worker per core (`make worker`): one
-    # thread for the kernel's torch, unless set otherwise; a cell's computing time counts per thread.
-    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
     if _GRADER is None or _GRADER.release_digest != hashlib.sha256(release_gradebook).hexdigest():
         if _GRADER is not None:
             _GRADER.close()
+        # A Dask worker grades one submission at a time, one worker per core (`make worker`): one
+        # thread for the kernel's torch unless set otherwise; a cell's computing time counts per thread.
+        for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
         _GRADER = Grader(release_gradebook)
     return _GRADER.grade(submission)
